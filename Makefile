@@ -1,0 +1,41 @@
+# The README's two commands: `make run` and `make test`. `make bench` measures.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install migrate messages clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compile translations when gettext is there; the compiled files are committed
+# too, so a machine without gettext still serves Chinese.
+messages: $(STAMP)
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; fi
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+run: install messages migrate
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "社区课堂 is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) learning.asgi:application
+
+test: install messages
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .test-db.sqlite3* .test-media staticfiles

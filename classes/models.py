@@ -1,0 +1,294 @@
+"""Courses as Wagtail pages, their teachers and categories as snippets, and the
+class sessions of the timetable as plain models."""
+
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from classes.phones import phone_normalise
+from home.blocks import BodyBlock
+
+
+class CourseCategory(models.Model):
+    """A kind of class, e.g. 书法 or 英语. Coordinators add new ones as the centre grows."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    slug = models.SlugField(_("web address part"), max_length=40, unique=True, allow_unicode=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Smaller numbers come first."))
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("course category")
+        verbose_name_plural = _("course categories")
+
+    def __str__(self):
+        return self.name
+
+
+class Teacher(index.Indexed, models.Model):
+    """A person who teaches one or more courses. A teacher who signs in to run a
+    live class is linked to a user account."""
+
+    name = models.CharField(_("name"), max_length=60)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A friendly face helps learners recognise their teacher."),
+    )
+    bio = models.TextField(_("short introduction"), blank=True, max_length=500)
+    user = models.OneToOneField(
+        "auth.User",
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teacher",
+        help_text=_("The account the teacher signs in with to run live classes."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("photo"), FieldPanel("bio"), FieldPanel("user")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+
+    def __str__(self):
+        return self.name
+
+
+register_snippet(CourseCategory)
+register_snippet(Teacher)
+
+
+class Audience(models.TextChoices):
+    SENIORS = "seniors", _("Seniors")
+    ADULTS = "adults", _("Adults")
+    CHILDREN = "children", _("Children")
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+
+
+class CourseIndexPage(Page):
+    """The list of all courses (课程). Learners filter it by category."""
+
+    introduction = models.TextField(_("introduction"), blank=True, help_text=_("A sentence above the course list."))
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["classes.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("course list")
+
+    def get_context(self, request, *args, **kwargs):
+        from classes.selectors import course_categories_in_use, courses_live
+
+        context = super().get_context(request, *args, **kwargs)
+        categories = course_categories_in_use()
+        selected = next((c for c in categories if c.slug == request.GET.get("category")), None)
+        context["categories"] = categories
+        context["selected_category"] = selected
+        context["courses"] = courses_live(category=selected)
+        return context
+
+
+class CoursePage(Page):
+    """One interest class, e.g. 爱尚书法. Its weekly sessions are in the timetable."""
+
+    category = models.ForeignKey(
+        CourseCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="courses",
+        help_text=_("Add new categories under Snippets › Course categories."),
+    )
+    teachers = ParentalManyToManyField(
+        Teacher,
+        verbose_name=_("teachers"),
+        blank=True,
+        related_name="courses",
+        help_text=_("Who teaches this course. Add teachers under Snippets › Teachers."),
+    )
+    audience = models.CharField(_("who it is for"), max_length=20, choices=Audience.choices, default=Audience.SENIORS)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    summary = models.TextField(
+        _("summary"), max_length=300, help_text=_("Two short sentences for the course card and search results.")
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("course details"), help_text=_("What learners will do."))
+    online_seats = models.PositiveSmallIntegerField(
+        _("online seats"), default=24, validators=[MaxValueValidator(500)], help_text=_("How many learners can join online.")
+    )
+    centre_seats = models.PositiveSmallIntegerField(
+        _("seats at the centre"),
+        default=12,
+        validators=[MaxValueValidator(200)],
+        help_text=_("How many learners the classroom holds. 0 if the course is online only."),
+    )
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("category"), FieldPanel("audience"), FieldPanel("level"), FieldPanel("summary")],
+            heading=_("About the course"),
+        ),
+        FieldPanel("teachers", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("online_seats"), FieldPanel("centre_seats")]),
+                FieldRowPanel([FieldPanel("term_start"), FieldPanel("term_end")]),
+            ],
+            heading=_("Seats and term"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.AutocompleteField("summary"),
+        index.FilterField("category"),
+        index.RelatedFields("category", [index.SearchField("name")]),
+        index.RelatedFields("teachers", [index.SearchField("name")]),
+    ]
+    parent_page_types = ["classes.CourseIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("course")
+
+    def clean(self):
+        super().clean()
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            raise ValidationError({"term_end": _("The term must end on or after the day it starts.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from classes.selectors import sessions_upcoming_for_course
+
+        context = super().get_context(request, *args, **kwargs)
+        context["upcoming_sessions"] = sessions_upcoming_for_course(course=self)
+        return context
+
+
+class SessionMode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    CENTRE = "centre", _("At the centre")
+    BOTH = "both", _("Online and at the centre")
+
+
+class ClassSession(models.Model):
+    """One meeting of a course at a given time. Times are stored in UTC and shown in Asia/Shanghai."""
+
+    course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("length in minutes"), default=60, validators=[MinValueValidator(10), MaxValueValidator(480)]
+    )
+    mode = models.CharField(_("where"), max_length=10, choices=SessionMode.choices, default=SessionMode.ONLINE)
+
+    panels = [FieldPanel("course"), FieldPanel("starts_at"), FieldPanel("duration_minutes"), FieldPanel("mode")]
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "starts_at"], name="one_session_per_course_and_time"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=10, duration_minutes__lte=480), name="session_duration_sane"
+            ),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{self.course.title} {date_format(local, 'SHORT_DATETIME_FORMAT')}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+register_snippet(ClassSession)
+
+
+class DeviceKind(models.TextChoices):
+    SMARTPHONE = "smartphone", _("Smartphone")
+    TABLET = "tablet", _("Tablet")
+    NONE = "none", _("No smart device")
+
+
+class Learner(models.Model):
+    """A person who attends classes. Learners have no password: they join through
+    a personal link or the QR code on their printed card."""
+
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(
+        # Longer than the 11 digits stored, so a typed "+86 138 0013 8000" reaches clean() to be normalised.
+        _("mobile phone"), max_length=20, unique=True, help_text=_("11-digit mainland mobile number.")
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    guardian_name = models.CharField(_("guardian's name"), max_length=60, blank=True, help_text=_("For children."))
+    guardian_phone = models.CharField(_("guardian's mobile phone"), max_length=20, blank=True)
+    device = models.CharField(_("device"), max_length=20, choices=DeviceKind.choices, default=DeviceKind.SMARTPHONE)
+    needs_help = models.BooleanField(_("needs help to join"), default=False)
+    created_at = models.DateTimeField(_("added on"), auto_now_add=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("phone"),
+        FieldPanel("birth_year"),
+        FieldRowPanel([FieldPanel("guardian_name"), FieldPanel("guardian_phone")]),
+        FieldPanel("device"),
+        FieldPanel("needs_help"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("learner")
+        verbose_name_plural = _("learners")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        for field in ("phone", "guardian_phone"):
+            value = getattr(self, field)
+            if value:
+                try:
+                    setattr(self, field, phone_normalise(value))
+                except ValidationError as error:
+                    errors[field] = error
+        if not (self.name or "").strip():
+            errors["name"] = ValidationError(_("Please enter a name."))
+        if errors:
+            raise ValidationError(errors)
+
+
+register_snippet(Learner)

@@ -1,0 +1,175 @@
+"""Build the demo centre: four courses, two teachers, two weeks of classes and a
+login for every role. Running it again changes nothing."""
+
+import io
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import Group, User
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
+from wagtail.rich_text import RichText
+
+from classes.models import (
+    Audience,
+    ClassSession,
+    CourseCategory,
+    CourseIndexPage,
+    CoursePage,
+    DeviceKind,
+    Learner,
+    Level,
+    SessionMode,
+    Teacher,
+)
+from classes.roles import COORDINATORS, TEACHERS, VOLUNTEERS, roles_ensure
+from home.models import HomePage
+
+# Demo passwords are printed on purpose: this is sample data for trying the site.
+DEMO_STAFF = [
+    # username, password, name, group
+    ("coordinator", "demo-coordinator", "张协调", COORDINATORS),
+    ("teacher_wang", "demo-teacher", "王书华", TEACHERS),
+    ("teacher_li", "demo-teacher", "李安妮", TEACHERS),
+    ("volunteer", "demo-volunteer", "陈小雨", VOLUNTEERS),
+]
+
+DEMO_TEACHERS = [
+    # username, name, bio, photo colour
+    ("teacher_wang", "王书华", "退休中学语文教师，练习书法和国画四十年。", (138, 28, 28)),
+    ("teacher_li", "李安妮", "社区英语志愿教师，也教孩子们画画。", (10, 79, 138)),
+]
+
+DEMO_CATEGORIES = [("书法", "calligraphy"), ("国画", "painting"), ("少儿国画", "children-painting"), ("英语", "english")]
+
+DEMO_COURSES = [
+    # title, slug, category slug, teacher usernames, audience, summary, weekday, hour
+    ("爱尚书法", "calligraphy", "calligraphy", ["teacher_wang"], Audience.SENIORS,
+     "从握笔和基本笔画开始，一笔一画写好楷书。老师在镜头前示范，您在家跟着写。", 0, 9),
+    ("国画兴趣班", "chinese-painting", "painting", ["teacher_wang"], Audience.SENIORS,
+     "学画兰、竹、梅，了解墨色浓淡。每周完成一幅小作品，在学习群里分享。", 2, 14),
+    ("少儿国画班", "children-painting", "children-painting", ["teacher_li"], Audience.CHILDREN,
+     "为七到十二岁的孩子开设，用毛笔和颜色画出身边的故事。请家长陪同上第一次课。", 5, 10),
+    ("学会ABC", "learn-abc", "english", ["teacher_li"], Audience.SENIORS,
+     "从字母和日常问候学起，慢慢说，多练习。配有中英双语对话材料。", 1, 19),
+]
+
+DEMO_LEARNERS = [
+    # name, phone, birth year, guardian name, guardian phone, device, needs help
+    ("刘桂兰", "13800138001", 1952, "", "", DeviceKind.SMARTPHONE, False),
+    ("赵建国", "13800138002", 1949, "", "", DeviceKind.SMARTPHONE, True),
+    ("孙秀英", "13800138003", 1955, "", "", DeviceKind.NONE, True),
+    ("周明", "13800138004", 1960, "", "", DeviceKind.TABLET, False),
+    ("吴小宝", "13800138005", 2016, "吴丽", "13900139005", DeviceKind.TABLET, False),
+]
+
+# Two weeks of classes from the Monday of this week, so the home page always has some.
+DEMO_WEEKS = 2
+DEMO_SESSION_MINUTES = 60
+DEMO_TERM_WEEKS = 12
+
+
+class Command(BaseCommand):
+    help = "Load the demo centre: courses, teachers, two weeks of classes and demo logins. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        roles_ensure()
+        home = HomePage.objects.get()
+        if not home.introduction:
+            home.introduction = "社区兴趣课堂搬到了网上。点开链接或扫一扫课程卡上的二维码，不用下载、不用密码，就能上课。"
+            home.save_revision().publish()
+
+        users = {username: self.staff_user(username, password, name, group)
+                 for username, password, name, group in DEMO_STAFF}
+        teachers = {username: self.teacher(username, name, bio, colour, users[username])
+                    for username, name, bio, colour in DEMO_TEACHERS}
+        categories = {slug: CourseCategory.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": i})[0]
+                      for i, (name, slug) in enumerate(DEMO_CATEGORIES)}
+
+        index = CourseIndexPage.objects.first()
+        if index is None:
+            index = home.add_child(instance=CourseIndexPage(
+                title="课程", slug="courses", introduction="选一门喜欢的课，每周在家跟着老师学。"))
+            index.save_revision().publish()
+
+        monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+        for title, slug, category, teacher_names, audience, summary, weekday, hour in DEMO_COURSES:
+            course = self.course(index, title, slug, categories[category], [teachers[t] for t in teacher_names],
+                                 audience, summary, monday)
+            for week in range(DEMO_WEEKS):
+                day = monday + timedelta(weeks=week, days=weekday)
+                starts_at = timezone.make_aware(datetime.combine(day, time(hour)))
+                ClassSession.objects.get_or_create(
+                    course=course, starts_at=starts_at,
+                    defaults={"duration_minutes": DEMO_SESSION_MINUTES, "mode": SessionMode.ONLINE},
+                )
+
+        for name, phone, birth_year, guardian_name, guardian_phone, device, needs_help in DEMO_LEARNERS:
+            Learner.objects.get_or_create(phone=phone, defaults={
+                "name": name, "birth_year": birth_year, "guardian_name": guardian_name,
+                "guardian_phone": guardian_phone, "device": device, "needs_help": needs_help})
+
+        self.print_logins()
+
+    def staff_user(self, username, password, name, group_name):
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
+        if created:
+            user.set_password(password)
+            user.save()
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    def teacher(self, username, name, bio, colour, user):
+        teacher = Teacher.objects.filter(user=user).first()
+        if teacher is None:
+            teacher = Teacher.objects.create(name=name, bio=bio, user=user, photo=self.portrait(name, colour))
+        return teacher
+
+    def portrait(self, name, colour):
+        """A simple drawn portrait, so the demo needs no photo files."""
+        title = f"{name}（示例照片）"
+        existing = Image.objects.filter(title=title).first()
+        if existing:
+            return existing
+        picture = PILImage.new("RGB", (480, 480), (251, 247, 240))
+        draw = ImageDraw.Draw(picture)
+        draw.ellipse((140, 70, 340, 270), fill=colour)
+        draw.ellipse((60, 290, 420, 650), fill=colour)
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+        return Image.objects.create(title=title, file=ImageFile(buffer, name=f"teacher-{colour[0]}.png"))
+
+    def course(self, index, title, slug, category, teachers, audience, summary, monday):
+        course = CoursePage.objects.filter(slug=slug).first()
+        if course is not None:
+            return course
+        course = CoursePage(
+            title=title, slug=slug, category=category, audience=audience, level=Level.BEGINNER, summary=summary,
+            term_start=monday, term_end=monday + timedelta(weeks=DEMO_TERM_WEEKS) - timedelta(days=1),
+            online_seats=24, centre_seats=12,
+            body=[
+                ("heading", "每次课怎么上"),
+                ("paragraph", RichText("<p>上课前十分钟点开链接，先听一听声音。老师示范时您可以只看不说；"
+                                       "想提问就点“举手”，老师会请您说话。</p>")),
+                ("heading", "需要准备"),
+                ("paragraph", RichText("<ul><li>一部手机或平板</li><li>课上用到的纸笔</li></ul>")),
+            ],
+        )
+        course.teachers = teachers
+        index.add_child(instance=course)
+        course.save_revision().publish()
+        return course
+
+    def print_logins(self):
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        self.stdout.write("Sign in at /admin/ (coordinators) or on the site (teachers, volunteers):")
+        for username, password, name, group in DEMO_STAFF:
+            self.stdout.write(f"  {group:<13} {username:<14} password: {password:<18} ({name})")
+        self.stdout.write("Demo learners (no password; they join through their personal link):")
+        for name, phone, *_rest in DEMO_LEARNERS:
+            self.stdout.write(f"  {name} {phone}")
