@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_ARGS ?=
 
 .PHONY: run test bench install migrate messages clean
 
@@ -32,7 +33,7 @@ run: install messages migrate
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) learning.asgi:application
 
 test: install messages
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m benchmarks

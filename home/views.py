@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
@@ -14,8 +16,15 @@ SEARCH_RESULTS_PER_PAGE = 10
 SEARCH_QUERY_MAX_LENGTH = 100
 
 
+def search_query_clean(raw: str) -> str:
+    """Keep words only. Quotes, brackets and operators mean syntax to the full-text
+    engine, and a stray one from a phone keyboard must not break the search."""
+    words = re.sub(r"[^\w\s]|_", " ", raw or "")
+    return " ".join(words.split())[:SEARCH_QUERY_MAX_LENGTH]
+
+
 def search(request):
-    query = (request.GET.get("q") or "").strip()[:SEARCH_QUERY_MAX_LENGTH]
+    query = search_query_clean(request.GET.get("q", ""))
     results = pages_search(query=query) if query else Page.objects.none()
     paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
     try:
