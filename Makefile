@@ -30,7 +30,7 @@ run: install messages migrate
 	@echo ""
 	@echo "社区课堂 is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) learning.asgi:application
+	$(PY) -m learning.serve -b $(HOST) -p $(PORT) learning.asgi:application
 
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)

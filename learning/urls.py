@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
@@ -13,6 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", home_views.search, name="search"),
     path("help/", home_views.help_page, name="help"),
+    path("login/", auth_views.LoginView.as_view(template_name="home/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("classes.urls")),
 ]
 
 if settings.SERVE_MEDIA:

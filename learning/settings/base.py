@@ -85,6 +85,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers take the lock when their transaction begins, so two sign-ups for the
+        # last seat queue up instead of both reading "one seat left"; WAL lets pages
+        # keep reading meanwhile.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # In-memory channel layer by default (one process); REDIS_URL switches to Redis,
@@ -136,7 +145,12 @@ STORAGES = {
 # a deployment behind a reverse proxy turns it off and lets the proxy serve /media/.
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
 
+# Signed-in staff stay signed in for a term's fortnight; learners' sessions last
+# until their link's term ends (set per session), so none expires during class.
 SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "my_classes"
+LOGOUT_REDIRECT_URL = "/"
 
 WAGTAIL_SITE_NAME = "社区课堂"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -154,7 +168,8 @@ CENTRE_HELP_PHONE = os.environ.get("CENTRE_HELP_PHONE", "010-6512-3456")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_join_tokens": {"()": "learning.logs.RedactJoinTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_join_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
@@ -163,3 +178,4 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")

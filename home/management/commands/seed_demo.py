@@ -4,6 +4,7 @@ login for every role. Running it again changes nothing."""
 import io
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
@@ -11,22 +12,29 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images.models import Image
+from wagtail.models import Collection, Locale, Page, Site
 from wagtail.rich_text import RichText
 
+from classes.join_cards import join_url
 from classes.models import (
     Audience,
     ClassSession,
+    Enrolment,
+    JoinLink,
     CourseCategory,
     CourseIndexPage,
     CoursePage,
     DeviceKind,
     Learner,
     Level,
+    SeatPool,
     SessionMode,
     Teacher,
 )
 from classes.roles import COORDINATORS, TEACHERS, VOLUNTEERS, roles_ensure
+from classes.services import enrolment_create, join_link_ensure, join_link_token
 from home.models import HomePage
 
 # Demo passwords are printed on purpose: this is sample data for trying the site.
@@ -59,12 +67,15 @@ DEMO_COURSES = [
 ]
 
 DEMO_LEARNERS = [
-    # name, phone, birth year, guardian name, guardian phone, device, needs help
-    ("刘桂兰", "13800138001", 1952, "", "", DeviceKind.SMARTPHONE, False),
-    ("赵建国", "13800138002", 1949, "", "", DeviceKind.SMARTPHONE, True),
-    ("孙秀英", "13800138003", 1955, "", "", DeviceKind.NONE, True),
-    ("周明", "13800138004", 1960, "", "", DeviceKind.TABLET, False),
-    ("吴小宝", "13800138005", 2016, "吴丽", "13900139005", DeviceKind.TABLET, False),
+    # name, phone, birth year, guardian name, guardian phone, device, needs help, [(course slug, seat)]
+    ("刘桂兰", "13800138001", 1952, "", "", DeviceKind.SMARTPHONE, False,
+     [("calligraphy", SeatPool.ONLINE), ("learn-abc", SeatPool.ONLINE)]),
+    ("赵建国", "13800138002", 1949, "", "", DeviceKind.SMARTPHONE, True,
+     [("learn-abc", SeatPool.ONLINE), ("chinese-painting", SeatPool.ONLINE)]),
+    ("孙秀英", "13800138003", 1955, "", "", DeviceKind.NONE, True, [("chinese-painting", SeatPool.CENTRE)]),
+    ("周明", "13800138004", 1960, "", "", DeviceKind.TABLET, False, [("learn-abc", SeatPool.ONLINE)]),
+    ("吴小宝", "13800138005", 2016, "吴丽", "13900139005", DeviceKind.TABLET, False,
+     [("children-painting", SeatPool.ONLINE)]),
 ]
 
 # Two weeks of classes from the Monday of this week, so the home page always has some.
@@ -78,8 +89,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
+        home = self.home_page()
         roles_ensure()
-        home = HomePage.objects.get()
         if not home.introduction:
             home.introduction = "社区兴趣课堂搬到了网上。点开链接或扫一扫课程卡上的二维码，不用下载、不用密码，就能上课。"
             home.save_revision().publish()
@@ -109,12 +122,33 @@ class Command(BaseCommand):
                     defaults={"duration_minutes": DEMO_SESSION_MINUTES, "mode": SessionMode.ONLINE},
                 )
 
-        for name, phone, birth_year, guardian_name, guardian_phone, device, needs_help in DEMO_LEARNERS:
-            Learner.objects.get_or_create(phone=phone, defaults={
+        for name, phone, birth_year, guardian_name, guardian_phone, device, needs_help, seats in DEMO_LEARNERS:
+            learner, _created = Learner.objects.get_or_create(phone=phone, defaults={
                 "name": name, "birth_year": birth_year, "guardian_name": guardian_name,
                 "guardian_phone": guardian_phone, "device": device, "needs_help": needs_help})
+            for slug, pool in seats:
+                course = CoursePage.objects.get(slug=slug)
+                if not Enrolment.objects.filter(learner=learner, course=course).exists():
+                    enrolment_create(learner=learner, course=course, pool=pool)
+                join_link_ensure(course=course, learner=learner)
+        for teacher in teachers.values():
+            for course in teacher.courses.all():
+                join_link_ensure(course=course, teacher=teacher)
 
         self.print_logins()
+
+    def home_page(self):
+        """The site's home page; rebuilt if the page tree was emptied (as a test flush does)."""
+        home = HomePage.objects.first()
+        if home is not None:
+            return home
+        locale, _created = Locale.objects.get_or_create(language_code=get_supported_content_language_variant(
+            settings.LANGUAGE_CODE))
+        root = Page.get_first_root_node() or Page.add_root(title="Root", locale=locale)
+        home = root.add_child(instance=HomePage(title="社区课堂", slug="home", locale=locale))
+        Site.objects.update_or_create(is_default_site=True, defaults={
+            "hostname": "localhost", "root_page": home, "site_name": "社区课堂"})
+        return home
 
     def staff_user(self, username, password, name, group_name):
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
@@ -170,6 +204,10 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at /admin/ (coordinators) or on the site (teachers, volunteers):")
         for username, password, name, group in DEMO_STAFF:
             self.stdout.write(f"  {group:<13} {username:<14} password: {password:<18} ({name})")
-        self.stdout.write("Demo learners (no password; they join through their personal link):")
-        for name, phone, *_rest in DEMO_LEARNERS:
-            self.stdout.write(f"  {name} {phone}")
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        self.stdout.write("Demo learners and teachers: no password, each opens a personal join link:")
+        links = JoinLink.objects.filter(revoked_at__isnull=True).select_related("course", "learner", "teacher")
+        for link in links.order_by("teacher", "learner__phone", "course__path"):
+            who = link.learner or link.teacher
+            url = join_url(base=base, token=join_link_token(link=link))
+            self.stdout.write(f"  {who.name:<4} {link.course.title:<6} {url}")

@@ -1,0 +1,12 @@
+from classes.models.courses import (  # noqa: F401
+    Audience,
+    ClassSession,
+    CourseCategory,
+    CourseIndexPage,
+    CoursePage,
+    Level,
+    SessionMode,
+    Teacher,
+)
+from classes.models.learners import DeviceKind, Learner  # noqa: F401
+from classes.models.enrolment import Enrolment, EnrolmentStatus, JoinLink, SeatPool  # noqa: F401

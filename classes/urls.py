@@ -1,0 +1,15 @@
+from django.urls import path
+
+from classes import views
+
+urlpatterns = [
+    path("j/<str:token>/", views.join, name="join"),
+    path("my/", views.my_classes, name="my_classes"),
+    path("class/<int:session_id>/", views.class_page, name="class_page"),
+    path("signup/<int:course_id>/", views.signup, name="signup"),
+    path("roster/<int:course_id>/", views.roster, name="roster"),
+    path("roster/<int:course_id>/cards/", views.join_cards, name="join_cards"),
+    path("roster/<int:course_id>/teacher/<int:teacher_id>/link/", views.teacher_link, name="teacher_link"),
+    path("enrolment/<int:enrolment_id>/new-link/", views.link_reissue, name="link_reissue"),
+    path("enrolment/<int:enrolment_id>/withdraw/", views.enrolment_withdraw, name="enrolment_withdraw"),
+]

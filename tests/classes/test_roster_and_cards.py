@@ -1,0 +1,99 @@
+import pytest
+
+from classes.models import Enrolment, EnrolmentStatus, JoinLink, Learner
+from classes.services import join_link_check
+
+pytestmark = pytest.mark.django_db
+
+
+def test_teacher_sees_the_roster_of_their_own_course_with_masked_phones(client, calligraphy):
+    client.login(username="teacher_wang", password="demo-teacher")
+    response = client.get(f"/roster/{calligraphy.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "刘桂兰" in body
+    assert "13800138001" not in body and "8001" in body
+
+
+def test_teacher_cannot_see_another_teachers_roster(client):
+    from classes.models import CoursePage
+
+    client.login(username="teacher_wang", password="demo-teacher")
+    assert client.get(f"/roster/{CoursePage.objects.get(slug='learn-abc').pk}/").status_code == 403
+
+
+def test_a_learner_cannot_see_a_roster(client, calligraphy, open_link):
+    open_link(calligraphy, learner=Learner.objects.get(phone="13800138001"))
+    assert client.get(f"/roster/{calligraphy.pk}/").status_code == 403
+
+
+def test_coordinator_sees_full_phone_numbers(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    assert "13800138001" in client.get(f"/roster/{calligraphy.pk}/").content.decode()
+
+
+def test_join_cards_carry_a_qr_code_and_a_link_that_opens(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    response = client.get(f"/roster/{calligraphy.pk}/cards/")
+    card = response.context["cards"][0]
+    assert "<svg" in card.qr_svg
+    assert join_link_check(token=card.url.rstrip("/").rsplit("/", 1)[-1]).problem == ""
+    assert card.url in card.message
+
+
+def test_printing_cards_twice_gives_the_same_link(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    first = [c.url for c in client.get(f"/roster/{calligraphy.pk}/cards/").context["cards"]]
+    second = [c.url for c in client.get(f"/roster/{calligraphy.pk}/cards/").context["cards"]]
+    assert first == second
+
+
+def test_teachers_cannot_print_cards(client, calligraphy):
+    client.login(username="teacher_wang", password="demo-teacher")
+    assert client.get(f"/roster/{calligraphy.pk}/cards/").status_code == 403
+
+
+def test_reissuing_a_link_revokes_the_old_one(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    enrolment = Enrolment.objects.get(course=calligraphy, learner__phone="13800138001")
+    old = JoinLink.objects.get(course=calligraphy, learner=enrolment.learner, revoked_at__isnull=True)
+    client.post(f"/enrolment/{enrolment.pk}/new-link/")
+    old.refresh_from_db()
+    assert old.revoked_at is not None
+    assert JoinLink.objects.filter(course=calligraphy, learner=enrolment.learner, revoked_at__isnull=True).count() == 1
+
+
+def test_reissue_needs_a_post(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    enrolment = Enrolment.objects.filter(course=calligraphy).first()
+    assert client.get(f"/enrolment/{enrolment.pk}/new-link/").status_code == 405
+
+
+def test_removing_a_learner_from_the_roster_promotes_the_waiting(client, calligraphy, make_learner):
+    from classes.services import enrolment_create
+
+    calligraphy.online_seats = Enrolment.objects.filter(course=calligraphy, pool="online").count()
+    calligraphy.save()
+    waiting = enrolment_create(learner=make_learner(), course=calligraphy)
+    leaving = Enrolment.objects.filter(course=calligraphy, status=EnrolmentStatus.ENROLLED).first()
+    client.login(username="coordinator", password="demo-coordinator")
+    client.post(f"/enrolment/{leaving.pk}/withdraw/")
+    waiting.refresh_from_db()
+    assert waiting.status == EnrolmentStatus.ENROLLED
+
+
+def test_removing_twice_is_harmless(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    enrolment = Enrolment.objects.filter(course=calligraphy).first()
+    client.post(f"/enrolment/{enrolment.pk}/withdraw/")
+    response = client.post(f"/enrolment/{enrolment.pk}/withdraw/")
+    assert response.status_code == 302
+
+
+def test_teacher_link_is_shown_to_the_coordinator(client, calligraphy):
+    from classes.models import Teacher
+
+    client.login(username="coordinator", password="demo-coordinator")
+    teacher = Teacher.objects.get(user__username="teacher_wang")
+    response = client.post(f"/roster/{calligraphy.pk}/teacher/{teacher.pk}/link/", follow=True)
+    assert "/j/" in response.content.decode()
