@@ -44,7 +44,7 @@ def join_card(request, *, course: CoursePage, learner: Learner) -> JoinCard:
     next_session = selectors.session_next_for_course(course=course)
     weekly_time = class_time(next_session.starts_at) if next_session else ""
     # Drawn on the server: the card needs no script and no outside service.
-    qr_svg = segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=False)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
     message = _(
         "%(name)s, welcome to %(course)s! Open this link to go to your class (no app or password needed): "
         "%(url)s  Help: %(phone)s"

@@ -1,0 +1,27 @@
+import os
+import sys
+import tempfile
+
+
+def main() -> None:
+    workdir = tempfile.mkdtemp(prefix="classes-bench-")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "learning.settings.test"
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["MEDIA_ROOT"] = f"{workdir}/media"
+    os.environ.pop("REDIS_URL", None)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+
+    from benchmarks import pages
+
+    pages.run(out=sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
