@@ -6,6 +6,7 @@ urlpatterns = [
     path("j/<str:token>/", views.join, name="join"),
     path("my/", views.my_classes, name="my_classes"),
     path("class/<int:session_id>/", views.class_page, name="class_page"),
+    path("class/<int:session_id>/check/", views.device_check, name="device_check"),
     path("signup/<int:course_id>/", views.signup, name="signup"),
     path("roster/<int:course_id>/", views.roster, name="roster"),
     path("roster/<int:course_id>/cards/", views.join_cards, name="join_cards"),

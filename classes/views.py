@@ -1,8 +1,11 @@
 """Learner and teacher pages: join links, 我的课程, the class page, sign-up, rosters and join cards."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classes import selectors, services
+from classes import rooms, selectors, services
+from classes.classroom_strings import classroom_strings
 from classes.forms import SignupForm
 from classes.learner_session import current_learner, session_start
-from classes.models import ClassSession, CoursePage, Enrolment, EnrolmentStatus
+from classes.models import ClassSession, CoursePage, Enrolment, EnrolmentStatus, RoomRole
 from classes.join_cards import join_card
 from home.ratelimit import client_address, rate_limit_exceeded
 
@@ -66,12 +70,53 @@ def _may_attend(request, course: CoursePage) -> bool:
     return selectors.user_may_see_roster(user=request.user, course=course)
 
 
+def _class_session_for(request, session_id: int):
+    """The session and the visitor's place in its room, or a ready 403 response."""
+    session = get_object_or_404(ClassSession.objects.select_related("course"), pk=session_id, course__live=True)
+    access = rooms.room_access(session=session, learner=current_learner(request), user=request.user)
+    if access is None:
+        return session, None, render(request, "classes/not_your_class.html", {"course": session.course}, status=403)
+    return session, access, None
+
+
 @never_cache
 def class_page(request, session_id: int):
-    session = get_object_or_404(ClassSession.objects.select_related("course"), pk=session_id, course__live=True)
-    if not _may_attend(request, session.course):
-        return render(request, "classes/not_your_class.html", {"course": session.course}, status=403)
-    return render(request, "classes/class_page.html", {"session": session, "course": session.course})
+    """The class: waiting room, device check and the live room, on one page, so the
+    进入课堂 tap that starts the sound is the same tap that opens the room."""
+    session, access, refusal = _class_session_for(request, session_id)
+    if refusal:
+        return refusal
+    return render(request, "classes/class_page.html", {
+        "session": session,
+        "course": session.course,
+        "access": access,
+        "is_teacher": access.role == RoomRole.TEACHER,
+        "room_config": {
+            "socket": f"/ws/class/{session.pk}/",
+            "role": access.role,
+            "startsAt": session.starts_at.isoformat(),
+            "iceServers": settings.WEBRTC_ICE_SERVERS,
+            "checkUrl": reverse("device_check", args=[session.pk]),
+            "strings": classroom_strings(),
+        },
+    })
+
+
+@require_POST
+def device_check(request, session_id: int):
+    """Record a device check's result (the volunteers' readiness list reads it)."""
+    session, access, refusal = _class_session_for(request, session_id)
+    if refusal:
+        return JsonResponse({"ok": False}, status=403)
+    try:
+        result = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
+    if not isinstance(result, dict):
+        return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
+    rooms.device_check_record(session=session, access=access, result=result,
+                              user_agent=request.headers.get("User-Agent", ""))
+    return JsonResponse({"ok": True})
 
 
 def signup(request, course_id: int):

@@ -1,3 +1,5 @@
 """WebSocket routes of every app, gathered in one place."""
 
-websocket_urlpatterns: list = []
+from classes.routing import websocket_urlpatterns as classes_routes
+
+websocket_urlpatterns = [*classes_routes]

@@ -1,26 +1,64 @@
 import io
+import sqlite3
 
 import pytest
 from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
+# A copy of the seeded SQLite test database, taken once. Putting it back after a
+# transactional test takes milliseconds; running seed_demo again (Wagtail pages,
+# revisions, search index) takes over a second, and the socket tests are all transactional.
+seeded_snapshot_key = pytest.StashKey["sqlite3.Connection | None"]()
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
     """Every database test starts from the demo centre; each test's changes roll back."""
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=io.StringIO())
+        pytestconfig.stash[seeded_snapshot_key] = _snapshot()
+
+
+def _snapshot() -> "sqlite3.Connection | None":
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    connection.ensure_connection()
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(copy)
+    return copy
+
+
+def _restore(snapshot: sqlite3.Connection) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection
+
+    connection.ensure_connection()
+    snapshot.backup(connection.connection)
+    # The flush made new content types (and the test may have cached pages); forget them.
+    ContentType.objects.clear_cache()
+    cache.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """A transactional test (threads, races) ends by emptying every table; put the
-    demo centre back for the tests that follow."""
+    """A transactional test (threads, races, sockets) ends by emptying every table; put
+    the demo centre back for the tests that follow."""
     yield
+    if nextitem is None:
+        # The last test's teardown has already destroyed the test database; seeding now
+        # would write into the development database named in the settings.
+        return
     marker = item.get_closest_marker("django_db")
     if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         with item.config.stash[blocking_manager_key].unblock():
-            call_command("seed_demo", stdout=io.StringIO())
+            snapshot = item.config.stash.get(seeded_snapshot_key, None)
+            if snapshot is not None:
+                _restore(snapshot)
+            else:
+                call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.fixture

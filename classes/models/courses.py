@@ -214,6 +214,11 @@ class ClassSession(models.Model):
         _("length in minutes"), default=60, validators=[MinValueValidator(10), MaxValueValidator(480)]
     )
     mode = models.CharField(_("where"), max_length=10, choices=SessionMode.choices, default=SessionMode.ONLINE)
+    live_started_at = models.DateTimeField(_("live class started"), null=True, blank=True, editable=False)
+    live_ended_at = models.DateTimeField(_("live class ended"), null=True, blank=True, editable=False)
+    chat = models.OneToOneField(
+        "classes.ChatRoom", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="class_session"
+    )
 
     panels = [FieldPanel("course"), FieldPanel("starts_at"), FieldPanel("duration_minutes"), FieldPanel("mode")]
 

@@ -5,6 +5,7 @@ and channel layer default to the embedded path (SQLite, in-memory layer) and
 switch to PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -179,3 +180,8 @@ LOGGING = {
     },
 }
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
+
+# STUN/TURN servers for the browsers' WebRTC connections, as JSON, e.g.
+# [{"urls": "turn:turn.example.org:3478", "username": "u", "credential": "p"}]
+# (docs/deploy.md: coturn). Empty on a LAN or loopback, where direct connections work.
+WEBRTC_ICE_SERVERS = json.loads(os.environ.get("WEBRTC_ICE_SERVERS", "[]"))

@@ -1,0 +1,113 @@
+"""Time from opening a join link to the first frame of the teacher's video, on loopback.
+
+Baseline, in the same browser and run: opening the home page until its load event.
+Both are medians of several learners joining one live class in headless Chromium
+with a fake camera; the teacher's browser is already in the room.
+"""
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-gpu", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+]
+JOINS = 5
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+FIRST_FRAME_JS = """() => new Promise(resolve => {
+  const v = document.getElementById("teacher-video");
+  const done = () => resolve(performance.now());
+  if (v.videoWidth > 0) return done();
+  setTimeout(() => resolve(null), 30000);
+  if (v.requestVideoFrameCallback) v.requestVideoFrameCallback(done); else v.addEventListener("loadeddata", done);
+})"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(*, out) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from classes.models import CoursePage, Learner
+    from classes.selectors import session_next_for_course
+    from classes.services import enrolment_create, join_link_ensure, join_link_token
+
+    if not os.path.exists(CHROMIUM):
+        out.write(json.dumps({"bench": "join_to_first_frame", "skipped": "no /usr/bin/chromium"}) + "\n")
+        return
+    course = CoursePage.objects.get(slug="calligraphy")
+    course.online_seats = 100
+    course.save()
+    # The class the learners' 我的课程 button leads to.
+    session = session_next_for_course(course=course)
+    paths = []
+    for n in range(JOINS):
+        learner = Learner.objects.create(name=f"测速{n}", phone=f"1350000{n:04d}")
+        enrolment_create(learner=learner, course=course)
+        paths.append(f"/j/{join_link_token(link=join_link_ensure(course=course, learner=learner))}/")
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(port),
+                               "learning.asgi:application"], cwd=PROJECT_DIR, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/help/", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            teacher = browser.new_context(base_url=base, locale="zh-CN").new_page()
+            teacher.goto("/login/")
+            teacher.fill("#id_username", "teacher_wang")
+            teacher.fill("#id_password", "demo-teacher")
+            teacher.click("main button[type=submit]")
+            teacher.wait_for_url("**/my/")
+            teacher.goto(f"/class/{session.pk}/")
+            teacher.click("#enter-room")
+            teacher.click("#start-class")
+            teacher.wait_for_function("window.classroom.state && window.classroom.state.status === 'live'")
+
+            baseline, joins = [], []
+            for path in paths:
+                context = browser.new_context(base_url=base, locale="zh-CN", viewport={"width": 375, "height": 667})
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto("/", wait_until="load")
+                baseline.append((time.perf_counter() - started) * 1000)
+                # The learner's own steps: open the link (lands on 我的课程), one tap to the class, 进入课堂.
+                started = time.perf_counter()
+                page.goto(path)
+                page.click("main a.button--primary")
+                page.click("#enter-room")
+                if page.evaluate(FIRST_FRAME_JS) is None:
+                    raise RuntimeError("the teacher's video never reached the learner")
+                joins.append((time.perf_counter() - started) * 1000)
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    base_ms, join_ms = statistics.median(baseline), statistics.median(joins)
+    out.write(json.dumps({"bench": "home_page_load", "median_ms": round(base_ms, 1), "runs": len(baseline),
+                          "ratio": 1.0}) + "\n")
+    out.write(json.dumps({"bench": "join_link_to_first_teacher_frame", "median_ms": round(join_ms, 1),
+                          "max_ms": round(max(joins), 1), "runs": len(joins),
+                          "ratio_to_home_page_load": round(join_ms / base_ms, 2)}) + "\n")

@@ -1,0 +1,57 @@
+"""The live-class socket protocol's names, defined once. docs/realtime.md describes each."""
+
+# Client → server
+HELLO = "hello"
+PING = "ping"
+CHAT_SEND = "chat.send"
+HAND_RAISE = "hand.raise"
+HAND_LOWER = "hand.lower"
+QUALITY = "quality"
+SIGNAL = "signal"
+CLASS_START = "class.start"
+CLASS_END = "class.end"
+SPEAK_ALLOW = "speak.allow"
+SPEAK_REVOKE = "speak.revoke"
+MUTE_ALL = "mute.all"
+PARTICIPANT_REMOVE = "participant.remove"
+CHAT_LOCK = "chat.lock"
+CHAT_PIN = "chat.pin"
+
+TEACHER_ONLY = frozenset(
+    {CLASS_START, CLASS_END, SPEAK_ALLOW, SPEAK_REVOKE, MUTE_ALL, PARTICIPANT_REMOVE, CHAT_LOCK, CHAT_PIN}
+)
+
+# Server → client
+WELCOME = "welcome"
+PONG = "pong"
+STATE = "state"
+CHAT_MESSAGE = "chat.message"
+CHAT_SYNCED = "chat.synced"
+CHAT_RELOAD = "chat.reload"
+SPEAK = "speak"
+REMOVED = "removed"
+ERROR = "error"
+# SIGNAL is relayed in both directions.
+
+# Channel-layer event handlers on the consumer. Each carries `text`, the JSON
+# frame built once by the sender and passed to every receiver as it is.
+LAYER_FRAME = "room.frame"
+LAYER_KICK = "room.kick"
+
+# Close codes (4000–4999 are the application's own).
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NOT_ALLOWED = 4403
+CLOSE_NO_SUCH_CLASS = 4404
+CLOSE_TOO_MANY_ERRORS = 4400
+
+
+def class_group(session_id: int) -> str:
+    return f"class.{session_id}"
+
+
+def participant_group(participant_id: int) -> str:
+    return f"class.participant.{participant_id}"
+
+
+def chat_group(room_id: int) -> str:
+    return f"chat.{room_id}"

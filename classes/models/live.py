@@ -1,0 +1,128 @@
+"""Live classes: who is in the room, their hands and voices, visits for attendance,
+the chat engine shared with the learning groups, and device checks."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from classes.models.courses import ClassSession
+from classes.models.learners import Learner
+
+
+class ChatRoom(models.Model):
+    """One conversation: a live class's chat, or (later) a course's learning group.
+
+    `last_seq` hands out the per-room message numbers; it is only ever advanced
+    with the row locked, so numbers are committed in order and a client that
+    resumes after number N misses nothing.
+    """
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    locked = models.BooleanField(_("chat locked"), default=False)
+    pinned = models.ForeignKey(
+        "classes.ChatMessage", verbose_name=_("pinned message"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("chat")
+        verbose_name_plural = _("chats")
+
+    def __str__(self):
+        return f"chat {self.pk}"
+
+
+class ChatMessage(models.Model):
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveBigIntegerField()
+    client_id = models.CharField(max_length=64, help_text="The sender's own id for the message; a retry reuses it.")
+    author_learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=60)
+    author_role = models.CharField(max_length=20)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="one_message_per_room_seq"),
+            models.UniqueConstraint(
+                fields=["room", "author_learner", "client_id"], condition=Q(author_learner__isnull=False),
+                name="learner_message_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["room", "author_user", "client_id"], condition=Q(author_user__isnull=False),
+                name="user_message_sent_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.room_id}#{self.seq} {self.author_name}"
+
+
+class RoomRole(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    LEARNER = "learner", _("Learner")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+class Participant(models.Model):
+    """A person's place in one live class. It outlives their sockets, so a learner who
+    drops and comes back keeps a raised hand, and every Daphne process sees the same."""
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="participants")
+    learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    role = models.CharField(max_length=20, choices=RoomRole.choices)
+    connections = models.PositiveIntegerField(default=0, help_text="Open sockets, across all server processes.")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    hand_raised_at = models.DateTimeField(null=True, blank=True)
+    may_speak = models.BooleanField(default=False)
+    quality = models.CharField(max_length=10, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "learner"], condition=Q(learner__isnull=False),
+                                    name="one_participant_per_learner"),
+            models.UniqueConstraint(fields=["session", "user"], condition=Q(user__isnull=False),
+                                    name="one_participant_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})"
+
+
+class Visit(models.Model):
+    """One stay in a live class, for attendance: from joining to leaving."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="visits")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at"]
+
+
+class DeviceCheck(models.Model):
+    """The result of a device check, which the volunteers' readiness view reads."""
+
+    learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.CASCADE, related_name="device_checks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(ClassSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sound_heard = models.BooleanField(null=True)
+    camera_ok = models.BooleanField(null=True)
+    microphone_ok = models.BooleanField(null=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.sound_heard)

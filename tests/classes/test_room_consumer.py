@@ -1,0 +1,734 @@
+"""The live-class socket, driven through the whole ASGI stack (origin check, sessions,
+auth) with Channels' WebsocketCommunicator.
+
+The consumer reaches the database through database_sync_to_async, so these tests
+commit for real (transaction=True). Each async body runs under async_to_sync, which
+sends the consumer's thread-sensitive database calls back to the test's own thread
+and connection, so no pytest-asyncio is needed.
+"""
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import import_module
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+
+from classes import events, rooms
+from classes.chat import CHAT_TEXT_MAX, REPLAY_LIMIT
+from classes.consumers import CHAT_PER_MINUTE
+from classes.learner_session import SESSION_KEY
+from classes.models import ChatMessage, ChatRoom, ClassSession, Learner, Participant, Visit
+from classes.services import enrolment_create, join_link_ensure, join_link_issue
+from learning.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = b"http://127.0.0.1"
+# Long enough for a broadcast to cross the in-memory layer, short enough to keep the suite fast.
+QUIET = 0.1
+
+
+def run_async(test):
+    """Run an async test body to completion from a plain (sync) pytest test."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return async_to_sync(test)(*args, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- people and sessions
+
+
+@pytest.fixture(autouse=True)
+def fresh_layer_and_cache():
+    """Rate-limit counters live in the cache and groups in the layer; start each test with neither."""
+    cache.clear()
+    async_to_sync(get_channel_layer().flush)()
+
+
+@pytest.fixture
+def lesson(calligraphy):
+    return ClassSession.objects.filter(course=calligraphy).order_by("starts_at").first()
+
+
+def _session_key(**data) -> str:
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store.update(data)
+    store.save()
+    return store.session_key
+
+
+def _learner_cookie(learner: Learner, course) -> str:
+    return _session_key(**{SESSION_KEY: join_link_ensure(course=course, learner=learner).pk})
+
+
+def _user_cookie(username: str) -> str:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.fixture
+def liu():
+    return Learner.objects.get(phone="13800138001")  # enrolled in calligraphy and learn-abc
+
+
+@pytest.fixture
+def liu_cookie(liu, calligraphy):
+    return _learner_cookie(liu, calligraphy)
+
+
+@pytest.fixture
+def wu_cookie(calligraphy):
+    wu = Learner.objects.create(name="吴大妈", phone="13600136001")
+    enrolment_create(learner=wu, course=calligraphy)
+    return _learner_cookie(wu, calligraphy)
+
+
+@pytest.fixture
+def zhou_cookie():
+    from classes.models import CoursePage
+
+    zhou = Learner.objects.get(phone="13800138004")  # learn-abc only
+    return _learner_cookie(zhou, CoursePage.objects.get(slug="learn-abc"))
+
+
+@pytest.fixture
+def teacher_cookie():
+    return _user_cookie("teacher_wang")  # teaches calligraphy
+
+
+# ---------------------------------------------------------------- socket helpers
+
+
+@dataclass
+class Member:
+    socket: WebsocketCommunicator
+    id: int
+    welcome: dict
+
+
+def _socket(session_id: int, cookie: str | None = None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+    if cookie:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    return WebsocketCommunicator(application, f"/ws/class/{session_id}/", headers=headers)
+
+
+async def frame_of(member: Member, kind: str, timeout: float = 1) -> dict:
+    """The next frame of this type, passing over others (e.g. a state sent in between).
+    Times out, failing the test, if none comes."""
+    while True:
+        frame = await member.socket.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+async def join(session_id: int, cookie: str, *present: Member) -> Member:
+    """Connect, read the welcome and the room's state; everyone already there sees a new state."""
+    socket = _socket(session_id, cookie)
+    connected, _ = await socket.connect()
+    assert connected
+    welcome = await socket.receive_json_from()
+    assert welcome["type"] == events.WELCOME, welcome
+    member = Member(socket, welcome["you"], welcome)
+    await frame_of(member, events.STATE)
+    for other in present:
+        await frame_of(other, events.STATE)
+    return member
+
+
+async def refusal(session_id: int, cookie: str | None) -> tuple[dict, dict]:
+    """The error frame and the close a refused socket gets."""
+    socket = _socket(session_id, cookie)
+    connected, _ = await socket.connect()
+    assert connected  # accepted first, so the refusal can say why
+    error = await socket.receive_json_from()
+    close = await socket.receive_output()
+    await socket.disconnect()
+    return error, close
+
+
+async def send(member: Member, **frame) -> None:
+    await member.socket.send_json_to(frame)
+
+
+async def leave(*members: Member) -> None:
+    """Disconnect everyone, then check no socket is left in any group (house style)."""
+    for member in members:
+        await member.socket.disconnect()
+    assert get_channel_layer().groups == {}
+
+
+def person(state: dict, member: Member) -> dict:
+    return next(p for p in state["participants"] if p["id"] == member.id)
+
+
+# ---------------------------------------------------------------- refusals
+
+
+@run_async
+async def test_a_socket_without_a_session_is_closed_with_4401(lesson):
+    error, close = await refusal(lesson.pk, None)
+    assert error["code"] == "not_signed_in"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_SIGNED_IN}
+    assert get_channel_layer().groups == {}
+
+
+@run_async
+async def test_a_learner_of_another_course_is_closed_with_4403(lesson, zhou_cookie):
+    error, close = await refusal(lesson.pk, zhou_cookie)
+    assert error["code"] == "not_allowed"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+    assert not await Participant.objects.filter(session_id=lesson.pk).aexists()
+    assert get_channel_layer().groups == {}
+
+
+@pytest.fixture
+def revoked_cookie(liu, calligraphy, liu_cookie):
+    join_link_issue(course=calligraphy, learner=liu)  # a new card: the phone's old link stops working
+    return liu_cookie
+
+
+@run_async
+async def test_a_learner_whose_link_was_replaced_is_asked_to_open_it_again_with_4401(lesson, revoked_cookie):
+    error, close = await refusal(lesson.pk, revoked_cookie)
+    assert error["code"] == "not_signed_in"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_SIGNED_IN}
+
+
+@run_async
+async def test_a_class_that_does_not_exist_is_closed_with_4404(liu_cookie):
+    error, close = await refusal(999_999, liu_cookie)
+    assert error["code"] == "no_such_class"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NO_SUCH_CLASS}
+
+
+@run_async
+async def test_a_foreign_origin_is_refused_at_the_handshake(lesson, liu_cookie):
+    socket = _socket(lesson.pk, liu_cookie, origin=b"http://evil.example")
+    connected, _ = await socket.connect()
+    await socket.disconnect()
+    assert connected is False
+    assert not await Participant.objects.filter(session_id=lesson.pk).aexists()
+    assert get_channel_layer().groups == {}
+
+
+# ---------------------------------------------------------------- bad frames
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        pytest.param("{not json", "bad_json", id="malformed-json"),
+        pytest.param("[1, 2]", "bad_json", id="json-not-an-object"),
+        pytest.param('{"text": "no type"}', "bad_json", id="object-without-type"),
+        pytest.param('{"type": "dance"}', "unknown_type", id="unknown-type"),
+        # ~30 000 characters but ~90 000 bytes: the bound is on bytes, not characters.
+        pytest.param(
+            json.dumps({"type": "chat.send", "client_id": "big", "text": "字" * 30_000}, ensure_ascii=False),
+            "too_large", id="over-64-KiB",
+        ),
+    ],
+)
+@run_async
+async def test_a_bad_frame_gets_an_error_and_the_socket_carries_on(lesson, liu_cookie, text, code):
+    liu = await join(lesson.pk, liu_cookie)
+    await liu.socket.send_to(text_data=text)
+    error = await liu.socket.receive_json_from()
+    await send(liu, type="ping")
+    pong = await liu.socket.receive_json_from()
+    stored = await ChatMessage.objects.acount()
+    await leave(liu)
+    assert (error["type"], error["code"]) == (events.ERROR, code)
+    assert pong == {"type": events.PONG}
+    assert stored == 0
+
+
+TEACHER_COMMANDS = ["class.start", "speak.allow", "mute.all", "participant.remove", "chat.lock", "chat.pin"]
+
+
+@run_async
+async def test_a_learner_sending_teacher_commands_is_refused_and_the_room_carries_on(
+    lesson, teacher_cookie, liu_cookie
+):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="chat.send", client_id="t1", text="大家好")
+    await frame_of(liu, events.CHAT_MESSAGE)
+    await frame_of(teacher, events.CHAT_MESSAGE)
+    assert set(TEACHER_COMMANDS) <= events.TEACHER_ONLY
+    targets = {"participant": teacher.id, "seq": 1, "locked": True}
+    errors = []
+    for command in TEACHER_COMMANDS:
+        await send(liu, type=command, **targets)
+        errors.append(await liu.socket.receive_json_from())
+    teacher_heard_nothing = await teacher.socket.receive_nothing(QUIET)
+    session = await ClassSession.objects.select_related("chat").aget(pk=lesson.pk)
+    people = [p async for p in Participant.objects.filter(session=session)]
+    # The room still works for the learner: the real teacher starts the class.
+    await send(teacher, type="class.start")
+    state = await frame_of(liu, events.STATE)
+    await leave(teacher, liu)
+    assert [(e["code"], e["ref"]) for e in errors] == [("forbidden", c) for c in TEACHER_COMMANDS]
+    assert teacher_heard_nothing
+    assert session.live_started_at is None
+    assert not session.chat.locked and session.chat.pinned_id is None
+    assert all(p.removed_at is None and not p.may_speak for p in people)
+    assert state["status"] == "live"
+
+
+# ---------------------------------------------------------------- teacher controls
+
+
+@run_async
+async def test_class_start_makes_the_room_live_for_everyone(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    assert liu.welcome["role"] == "learner" and teacher.welcome["role"] == "teacher"
+    await send(teacher, type="class.start")
+    seen = [await frame_of(member, events.STATE) for member in (teacher, liu)]
+    await leave(teacher, liu)
+    assert [state["status"] for state in seen] == ["live", "live"]
+
+
+@run_async
+async def test_class_end_ends_the_class_lowers_hands_and_takes_voices_back(
+    lesson, teacher_cookie, liu_cookie, wu_cookie
+):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    wu = await join(lesson.pk, wu_cookie, teacher, liu)
+    await send(teacher, type="speak.allow", participant=liu.id)
+    await frame_of(teacher, events.STATE)
+    await send(wu, type="hand.raise")
+    before = await frame_of(teacher, events.STATE)
+    await send(teacher, type="class.end")
+    after = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu, wu)
+    assert person(before, liu)["may_speak"] and person(before, wu)["hand"]
+    assert after["status"] == "ended"
+    assert not any(p["hand"] or p["may_speak"] for p in after["participants"])
+
+
+@run_async
+async def test_class_end_tells_whoever_was_speaking_their_voice_is_taken_back(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="speak.allow", participant=liu.id)
+    await frame_of(liu, events.SPEAK)
+    await send(teacher, type="class.end")
+    told = await frame_of(liu, events.SPEAK)  # otherwise the page keeps the microphone open
+    await leave(teacher, liu)
+    assert told == {"type": "speak", "allowed": False}
+
+
+@run_async
+async def test_speak_allow_tells_the_learner_and_lowers_their_hand(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="hand.raise")
+    await frame_of(teacher, events.STATE)
+    await send(teacher, type="speak.allow", participant=liu.id)
+    told = await frame_of(liu, events.SPEAK)
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu)
+    assert told == {"type": "speak", "allowed": True}
+    assert person(state, liu)["may_speak"] is True
+    assert person(state, liu)["hand"] is False
+
+
+@run_async
+async def test_speak_revoke_tells_the_learner_and_takes_their_voice_back(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="speak.allow", participant=liu.id)
+    await frame_of(liu, events.SPEAK)
+    await frame_of(teacher, events.STATE)
+    await send(teacher, type="speak.revoke", participant=liu.id)
+    told = await frame_of(liu, events.SPEAK)
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu)
+    assert told == {"type": "speak", "allowed": False}
+    assert person(state, liu)["may_speak"] is False
+
+
+@run_async
+async def test_speak_allow_for_someone_not_in_the_class_is_an_error(lesson, teacher_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    await send(teacher, type="speak.allow", participant=999_999)
+    error = await teacher.socket.receive_json_from()
+    await leave(teacher)
+    assert error["code"] == "no_participant"
+
+
+@run_async
+async def test_mute_all_takes_every_voice_back(lesson, teacher_cookie, liu_cookie, wu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    wu = await join(lesson.pk, wu_cookie, teacher, liu)
+    for learner in (liu, wu):
+        await send(teacher, type="speak.allow", participant=learner.id)
+        assert (await frame_of(learner, events.SPEAK))["allowed"] is True
+        await frame_of(teacher, events.STATE)
+    await send(teacher, type="mute.all")
+    told = [await frame_of(learner, events.SPEAK) for learner in (liu, wu)]
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu, wu)
+    assert told == [{"type": "speak", "allowed": False}] * 2
+    assert not any(p["may_speak"] for p in state["participants"])
+
+
+@run_async
+async def test_participant_remove_tells_the_learner_and_closes_with_4403(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="participant.remove", participant=liu.id)
+    removed = await frame_of(liu, events.REMOVED)
+    close = await liu.socket.receive_output()
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu)
+    assert removed["type"] == "removed"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+    assert liu.id not in [p["id"] for p in state["participants"]]
+
+
+@run_async
+async def test_a_removed_learner_who_reconnects_is_refused_with_4403(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="participant.remove", participant=liu.id)
+    await frame_of(liu, events.REMOVED)
+    await liu.socket.receive_output()  # the close
+    await liu.socket.disconnect()
+    error, close = await refusal(lesson.pk, liu_cookie)
+    await leave(teacher)
+    assert error["code"] == "removed"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+
+
+@run_async
+async def test_a_removed_learner_whose_kick_was_lost_is_closed_at_their_next_frame(lesson, liu_cookie):
+    liu = await join(lesson.pk, liu_cookie)
+    # As if the teacher's remove went through but the layer dropped the kick.
+    await database_sync_to_async(rooms.participant_remove)(session=lesson, participant_id=liu.id)
+    await send(liu, type="chat.send", client_id="l1", text="我还在")
+    removed = await liu.socket.receive_json_from()
+    close = await liu.socket.receive_output()
+    stored = await ChatMessage.objects.acount()
+    await leave(liu)
+    assert removed["type"] == "removed"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+    assert stored == 0
+
+
+@run_async
+async def test_the_teacher_cannot_be_removed(lesson, teacher_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    await send(teacher, type="participant.remove", participant=teacher.id)
+    error = await teacher.socket.receive_json_from()
+    await leave(teacher)
+    assert error["code"] == "no_participant"
+
+
+@run_async
+async def test_a_locked_chat_refuses_learners_but_not_the_teacher(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="chat.lock", locked=True)
+    state = await frame_of(liu, events.STATE)
+    await send(liu, type="chat.send", client_id="l1", text="老师好")
+    refused = await frame_of(liu, events.ERROR)
+    await send(teacher, type="chat.send", client_id="t1", text="请安静听讲")
+    message = await frame_of(liu, events.CHAT_MESSAGE)
+    texts = [m async for m in ChatMessage.objects.values_list("text", flat=True)]
+    await leave(teacher, liu)
+    assert state["chat_locked"] is True
+    assert (refused["code"], refused["client_id"]) == ("chat_locked", "l1")
+    assert message["text"] == "请安静听讲"
+    assert texts == ["请安静听讲"]
+
+
+@run_async
+async def test_chat_pin_puts_the_message_text_in_everyones_state(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="chat.send", client_id="l1", text="今天写哪个字？")
+    message = await frame_of(teacher, events.CHAT_MESSAGE)
+    await send(teacher, type="chat.pin", seq=message["seq"])
+    state = await frame_of(liu, events.STATE)
+    await leave(teacher, liu)
+    assert state["pinned"] == "今天写哪个字？"
+
+
+@run_async
+async def test_pinning_a_message_that_does_not_exist_is_an_error(lesson, teacher_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    await send(teacher, type="chat.pin", seq=42)
+    error = await teacher.socket.receive_json_from()
+    no_state = await teacher.socket.receive_nothing(QUIET)
+    await leave(teacher)
+    assert (error["type"], error["code"]) == (events.ERROR, "no_message")
+    assert no_state
+
+
+# ---------------------------------------------------------------- presence and hands
+
+
+@run_async
+async def test_teacher_and_learner_are_both_shown_online(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie)
+    state = await frame_of(teacher, events.STATE)  # the one sent when 刘 came in
+    await leave(teacher, liu)
+    assert person(state, teacher)["online"] is True
+    assert person(state, liu)["online"] is True
+    assert {p["role"] for p in state["participants"]} == {"teacher", "learner"}
+
+
+@run_async
+async def test_a_raised_hand_shows_in_the_teachers_state(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="hand.raise")
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu)
+    assert person(state, liu)["hand"] is True
+
+
+@run_async
+async def test_a_learner_who_disconnects_is_shown_offline(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await liu.socket.disconnect()
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher)
+    assert person(state, liu)["online"] is False
+    assert person(state, teacher)["online"] is True
+
+
+@run_async
+async def test_a_raised_hand_is_still_raised_after_reconnecting(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="hand.raise")
+    await frame_of(teacher, events.STATE)
+    await liu.socket.disconnect()
+    await frame_of(teacher, events.STATE)
+    again = await join(lesson.pk, liu_cookie)
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, again)
+    assert again.id == liu.id
+    assert person(state, again)["online"] is True
+    assert person(state, again)["hand"] is True
+
+
+# ---------------------------------------------------------------- chat
+
+
+@run_async
+async def test_chat_messages_reach_everyone_with_increasing_numbers(lesson, teacher_cookie, liu_cookie, wu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    wu = await join(lesson.pk, wu_cookie, teacher, liu)
+    await send(liu, type="chat.send", client_id="a", text="老师好")
+    await send(wu, type="chat.send", client_id="b", text="我也来了")
+    received = {
+        name: [await frame_of(member, events.CHAT_MESSAGE) for _ in range(2)]
+        for name, member in (("teacher", teacher), ("liu", liu), ("wu", wu))
+    }
+    stored = [m async for m in ChatMessage.objects.order_by("seq").values_list("seq", "text")]
+    await leave(teacher, liu, wu)
+    for frames in received.values():
+        assert [(f["seq"], f["text"], f["author"]) for f in frames] == [(1, "老师好", "刘桂兰"), (2, "我也来了", "吴大妈")]
+    assert stored == [(1, "老师好"), (2, "我也来了")]
+
+
+@run_async
+async def test_a_retried_chat_message_is_stored_once_and_not_broadcast_again(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="chat.send", client_id="same", text="老师好")
+    first = await frame_of(teacher, events.CHAT_MESSAGE)
+    await frame_of(liu, events.CHAT_MESSAGE)
+    await send(liu, type="chat.send", client_id="same", text="老师好")
+    await send(liu, type="ping")
+    await frame_of(liu, events.PONG)  # the retry has been handled
+    teacher_quiet = await teacher.socket.receive_nothing(QUIET)
+    liu_quiet = await liu.socket.receive_nothing(QUIET)
+    stored = await ChatMessage.objects.acount()
+    await leave(teacher, liu)
+    assert first["client_id"] == "same"
+    assert teacher_quiet and liu_quiet
+    assert stored == 1
+
+
+@pytest.fixture
+def chat_of_five(lesson):
+    """Five messages already in the class's chat, numbered 1 to 5."""
+    room = ChatRoom.objects.create(last_seq=5)
+    ClassSession.objects.filter(pk=lesson.pk).update(chat=room)
+    ChatMessage.objects.bulk_create(
+        ChatMessage(room=room, seq=n, client_id=f"c{n}", text=f"第{n}条", author_name="王书华", author_role="teacher")
+        for n in range(1, 6)
+    )
+    return room
+
+
+@run_async
+async def test_hello_replays_exactly_the_messages_after_last_seq_then_synced(lesson, liu_cookie, chat_of_five):
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="hello", last_seq=3)
+    frames = [await liu.socket.receive_json_from() for _ in range(3)]
+    await leave(liu)
+    assert liu.welcome["last_seq"] == 5
+    assert [(f["type"], f.get("seq")) for f in frames] == [
+        ("chat.message", 4), ("chat.message", 5), ("chat.synced", None)]
+    assert frames[-1]["last_seq"] == 5
+
+
+@run_async
+async def test_hello_with_a_last_seq_from_the_future_asks_for_a_reload(lesson, liu_cookie, chat_of_five):
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="hello", last_seq=99)
+    reply = await liu.socket.receive_json_from()
+    nothing_more = await liu.socket.receive_nothing(QUIET)
+    await leave(liu)
+    assert reply == {"type": "chat.reload", "last_seq": 5}
+    assert nothing_more
+
+
+@pytest.fixture
+def long_chat(lesson):
+    """More messages than one replay may carry."""
+    total = REPLAY_LIMIT + 50
+    room = ChatRoom.objects.create(last_seq=total)
+    ClassSession.objects.filter(pk=lesson.pk).update(chat=room)
+    ChatMessage.objects.bulk_create(
+        ChatMessage(room=room, seq=n, client_id=f"c{n}", text=f"第{n}条", author_name="王书华", author_role="teacher")
+        for n in range(1, total + 1)
+    )
+    return total
+
+
+@run_async
+async def test_hello_after_too_large_a_gap_asks_for_a_reload_and_nothing_else(lesson, liu_cookie, long_chat):
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="hello", last_seq=10)
+    reply = await liu.socket.receive_json_from()
+    nothing_more = await liu.socket.receive_nothing(QUIET)
+    await leave(liu)
+    assert reply == {"type": "chat.reload", "last_seq": long_chat}
+    assert nothing_more
+
+
+@run_async
+async def test_hello_from_nothing_in_a_long_chat_gets_the_latest_messages_without_a_reload(
+    lesson, liu_cookie, long_chat
+):
+    # The page answers chat.reload with hello last_seq 0, so that must not be answered with a reload again.
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="hello", last_seq=0)
+    frames = [await liu.socket.receive_json_from() for _ in range(REPLAY_LIMIT + 1)]
+    await leave(liu)
+    seqs = [f["seq"] for f in frames[:-1]]
+    assert {f["type"] for f in frames[:-1]} == {"chat.message"}
+    assert seqs == list(range(long_chat - REPLAY_LIMIT + 1, long_chat + 1))
+    assert frames[-1] == {"type": "chat.synced", "last_seq": long_chat}
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [pytest.param("   ", "empty", id="empty"), pytest.param("字" * (CHAT_TEXT_MAX + 1), "too_long", id="too-long")],
+)
+@run_async
+async def test_a_chat_message_without_text_or_over_the_limit_is_refused(lesson, liu_cookie, text, code):
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="chat.send", client_id="x", text=text)
+    error = await liu.socket.receive_json_from()
+    stored = await ChatMessage.objects.acount()
+    await leave(liu)
+    assert (error["type"], error["code"], error["client_id"]) == (events.ERROR, code, "x")
+    assert stored == 0
+
+
+@run_async
+async def test_a_chat_flood_is_rate_limited_and_the_others_carry_on(lesson, teacher_cookie, liu_cookie, wu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    wu = await join(lesson.pk, wu_cookie, teacher, liu)
+    for n in range(CHAT_PER_MINUTE):
+        await send(liu, type="chat.send", client_id=f"m{n}", text=f"第{n}条")
+        await frame_of(liu, events.CHAT_MESSAGE)
+    for member in (teacher, wu):
+        for _ in range(CHAT_PER_MINUTE):
+            await frame_of(member, events.CHAT_MESSAGE)
+    await send(liu, type="chat.send", client_id="one-too-many", text="还有")
+    refused = await liu.socket.receive_json_from()
+    await send(wu, type="chat.send", client_id="w1", text="我说一句")
+    heard = [(await frame_of(member, events.CHAT_MESSAGE))["text"] for member in (teacher, liu, wu)]
+    stored = await ChatMessage.objects.acount()
+    await leave(teacher, liu, wu)
+    assert (refused["code"], refused["client_id"]) == ("rate_limited", "one-too-many")
+    assert heard == ["我说一句"] * 3
+    assert stored == CHAT_PER_MINUTE + 1
+
+
+# ---------------------------------------------------------------- signalling
+
+
+@run_async
+async def test_a_learners_signal_reaches_the_teacher_from_their_participant_id(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    offer = {"sdp": {"type": "offer", "sdp": "v=0"}}
+    await send(liu, type="signal", to=teacher.id, data=offer)
+    relayed = await frame_of(teacher, events.SIGNAL)
+    await leave(teacher, liu)
+    assert relayed == {"type": "signal", "from": liu.id, "data": offer}
+
+
+@run_async
+async def test_a_learner_cannot_signal_another_learner(lesson, teacher_cookie, liu_cookie, wu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    wu = await join(lesson.pk, wu_cookie, teacher, liu)
+    await send(liu, type="signal", to=wu.id, data={"candidate": "x"})
+    error = await liu.socket.receive_json_from()
+    wu_heard_nothing = await wu.socket.receive_nothing(QUIET)
+    await leave(teacher, liu, wu)
+    assert (error["code"], error["ref"]) == ("forbidden", "signal")
+    assert wu_heard_nothing
+
+
+@run_async
+async def test_a_signal_to_someone_not_in_the_class_is_an_error(lesson, liu_cookie):
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="signal", to=999_999, data={"candidate": "x"})
+    error = await liu.socket.receive_json_from()
+    await leave(liu)
+    assert error["code"] == "no_participant"
+
+
+# ---------------------------------------------------------------- attendance
+
+
+@run_async
+async def test_a_visit_records_when_the_learner_joined_and_left(lesson, liu_cookie):
+    liu = await join(lesson.pk, liu_cookie)
+    during = await Visit.objects.aget(participant_id=liu.id)
+    await leave(liu)
+    after = await Visit.objects.aget(participant_id=liu.id)
+    assert during.joined_at is not None and during.left_at is None
+    assert after.left_at is not None and after.left_at >= after.joined_at

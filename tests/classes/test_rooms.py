@@ -1,0 +1,163 @@
+"""Live-room services on their own: who may come in, presence, hands, voices, removal."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from classes import rooms
+from classes.models import ClassSession, Learner, Participant, RoomRole, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lesson(calligraphy):
+    return ClassSession.objects.filter(course=calligraphy).order_by("starts_at").first()
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def learner(phone):
+    return Learner.objects.get(phone=phone)
+
+
+def enter(lesson, *, learner=None, user=None):
+    access = rooms.room_access(session=lesson, learner=learner, user=user or AnonymousUser())
+    participant, _visit = rooms.participant_join(session=lesson, access=access)
+    return participant
+
+
+# ---------------------------------------------------------------- who may come in
+
+
+@pytest.mark.parametrize(
+    "username, role",
+    [("teacher_wang", RoomRole.TEACHER), ("coordinator", RoomRole.COORDINATOR), ("volunteer", RoomRole.VOLUNTEER)],
+)
+def test_staff_come_in_with_their_role(lesson, username, role):
+    access = rooms.room_access(session=lesson, learner=None, user=user(username))
+    assert access.role == role
+
+
+def test_a_teacher_of_another_course_may_not_come_in(lesson):
+    assert rooms.room_access(session=lesson, learner=None, user=user("teacher_li")) is None
+
+
+def test_an_enrolled_learner_comes_in_as_a_learner(lesson):
+    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
+    assert (access.role, access.name) == (RoomRole.LEARNER, "刘桂兰")
+
+
+def test_a_learner_of_another_course_may_not_come_in(lesson):
+    assert rooms.room_access(session=lesson, learner=learner("13800138004"), user=AnonymousUser()) is None
+
+
+def test_nobody_signed_in_may_not_come_in(lesson):
+    assert rooms.room_access(session=lesson, learner=None, user=AnonymousUser()) is None
+
+
+def test_the_chat_is_created_once(lesson):
+    first = rooms.room_chat_id(session=lesson)
+    again = rooms.room_chat_id(session=ClassSession.objects.get(pk=lesson.pk))
+    assert first == again
+
+
+# ---------------------------------------------------------------- presence
+
+
+def test_two_sockets_of_one_person_are_one_participant_online_until_both_leave(lesson):
+    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
+    p1, v1 = rooms.participant_join(session=lesson, access=access)
+    p2, v2 = rooms.participant_join(session=lesson, access=access)
+    rooms.participant_leave(participant_id=p1.pk, visit_id=v1.pk)
+    online_after_one = rooms.room_snapshot(session=lesson)["participants"][0]["online"]
+    rooms.participant_leave(participant_id=p2.pk, visit_id=v2.pk)
+    online_after_both = rooms.room_snapshot(session=lesson)["participants"][0]["online"]
+    assert p1.pk == p2.pk
+    assert (online_after_one, online_after_both) == (True, False)
+    assert Visit.objects.filter(participant=p1, left_at__isnull=False).count() == 2
+
+
+def test_leaving_twice_never_counts_below_zero(lesson):
+    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
+    participant, visit = rooms.participant_join(session=lesson, access=access)
+    rooms.participant_leave(participant_id=participant.pk, visit_id=visit.pk)
+    rooms.participant_leave(participant_id=participant.pk, visit_id=visit.pk)
+    assert Participant.objects.get(pk=participant.pk).connections == 0
+
+
+def test_someone_silent_for_longer_than_the_timeout_is_shown_offline(lesson):
+    participant = enter(lesson, learner=learner("13800138001"))
+    Participant.objects.filter(pk=participant.pk).update(
+        last_seen_at=timezone.now() - rooms.PRESENCE_TIMEOUT - timedelta(seconds=1))
+    assert rooms.room_snapshot(session=lesson)["participants"][0]["online"] is False
+
+
+def test_the_state_names_the_next_class(lesson):
+    assert rooms.room_snapshot(session=lesson)["next_class"] != ""
+
+
+# ---------------------------------------------------------------- the class, hands and voices
+
+
+def test_starting_after_an_early_end_reopens_the_room(lesson):
+    rooms.class_start(session=lesson)
+    rooms.class_end(session=lesson)
+    ended = rooms.room_status(session=ClassSession.objects.get(pk=lesson.pk))
+    rooms.class_start(session=lesson)
+    assert (ended, rooms.room_status(session=ClassSession.objects.get(pk=lesson.pk))) == ("ended", "live")
+
+
+def test_ending_the_class_returns_who_had_a_voice(lesson):
+    liu = enter(lesson, learner=learner("13800138001"))
+    teacher = enter(lesson, user=user("teacher_wang"))
+    rooms.speak_set(session=lesson, participant_id=liu.pk, allowed=True)
+    assert rooms.class_end(session=lesson) == [liu.pk]
+    assert not Participant.objects.filter(pk__in=[liu.pk, teacher.pk], may_speak=True).exists()
+
+
+def test_letting_someone_speak_lowers_their_hand(lesson):
+    liu = enter(lesson, learner=learner("13800138001"))
+    rooms.hand_set(participant_id=liu.pk, raised=True)
+    assert rooms.speak_set(session=lesson, participant_id=liu.pk, allowed=True) is True
+    liu.refresh_from_db()
+    assert (liu.may_speak, liu.hand_raised_at) == (True, None)
+
+
+def test_voices_can_only_be_given_in_ones_own_class(lesson):
+    other = ClassSession.objects.exclude(pk=lesson.pk).first()
+    liu = enter(lesson, learner=learner("13800138001"))
+    assert rooms.speak_set(session=other, participant_id=liu.pk, allowed=True) is False
+
+
+def test_mute_all_returns_only_who_was_speaking(lesson):
+    liu = enter(lesson, learner=learner("13800138001"))
+    enter(lesson, user=user("volunteer"))
+    rooms.speak_set(session=lesson, participant_id=liu.pk, allowed=True)
+    assert rooms.mute_all(session=lesson) == [liu.pk]
+    assert rooms.mute_all(session=lesson) == []
+
+
+def test_a_removed_learner_cannot_rejoin_and_is_not_touched(lesson):
+    liu = enter(lesson, learner=learner("13800138001"))
+    assert rooms.participant_remove(session=lesson, participant_id=liu.pk) is True
+    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
+    assert rooms.participant_join(session=lesson, access=access) is None
+    assert rooms.participant_touch(participant_id=liu.pk) is False
+
+
+def test_the_teacher_cannot_be_removed(lesson):
+    teacher = enter(lesson, user=user("teacher_wang"))
+    assert rooms.participant_remove(session=lesson, participant_id=teacher.pk) is False
+
+
+def test_an_unknown_quality_level_is_ignored(lesson):
+    liu = enter(lesson, learner=learner("13800138001"))
+    rooms.quality_set(participant_id=liu.pk, level="poor")
+    rooms.quality_set(participant_id=liu.pk, level="<b>great</b>")
+    assert Participant.objects.get(pk=liu.pk).quality == "poor"
