@@ -193,12 +193,33 @@ def quality_set(*, participant_id: int, level: str) -> None:
         Participant.objects.filter(pk=participant_id).update(quality=level)
 
 
-def attendance(*, session: ClassSession) -> list[dict]:
-    """Each participant's visits: who came, when they joined and when they left."""
-    return [
-        {"name": p.name, "role": p.role, "visits": [(v.joined_at, v.left_at) for v in p.visits.all()]}
-        for p in Participant.objects.filter(session=session).prefetch_related("visits").order_by("name")
-    ]
+# How many past classes the roster's attendance table shows.
+ATTENDANCE_SESSIONS = 6
+
+
+def course_attendance(*, course) -> list[dict]:
+    """For the course's latest classes that have begun: who came, and from when to when."""
+    sessions = (
+        ClassSession.objects.filter(course=course, starts_at__lte=timezone.now())
+        .order_by("-starts_at")[:ATTENDANCE_SESSIONS]
+    )
+    rows = []
+    for session in sessions:
+        people = (
+            Participant.objects.filter(session=session, visits__isnull=False)
+            .distinct().prefetch_related("visits").order_by("role", "name")
+        )
+        rows.append({
+            "session": session,
+            "people": [
+                {"name": p.name, "role": p.get_role_display(),
+                 "joined": min(v.joined_at for v in p.visits.all()),
+                 "left": None if any(v.left_at is None for v in p.visits.all())
+                 else max(v.left_at for v in p.visits.all())}
+                for p in people
+            ],
+        })
+    return rows
 
 
 def device_check_record(*, session: ClassSession, access: RoomAccess, result: dict, user_agent: str) -> DeviceCheck:

@@ -179,6 +179,7 @@ def roster(request, course_id: int):
         "seats": selectors.seats_summary(course=course),
         "is_coordinator": is_coordinator,
         "teachers": course.teachers.all(),
+        "attendance": rooms.course_attendance(course=course),
     })
 
 

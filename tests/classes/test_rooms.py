@@ -161,3 +161,23 @@ def test_an_unknown_quality_level_is_ignored(lesson):
     rooms.quality_set(participant_id=liu.pk, level="poor")
     rooms.quality_set(participant_id=liu.pk, level="<b>great</b>")
     assert Participant.objects.get(pk=liu.pk).quality == "poor"
+
+
+@pytest.mark.django_db
+def test_the_roster_shows_who_came_to_a_class_and_when():
+    from django.test import Client
+
+    from classes.models import CoursePage
+
+    course = CoursePage.objects.get(slug="calligraphy")
+    session = ClassSession.objects.create(course=course, starts_at=timezone.now() - timedelta(minutes=10))
+    liu = Learner.objects.get(phone="13800138001")
+    participant, visit = rooms.participant_join(
+        session=session, access=rooms.RoomAccess(RoomRole.LEARNER, liu.name, learner=liu))
+    rooms.participant_leave(participant_id=participant.pk, visit_id=visit.pk)
+    client = Client()
+    client.login(username="teacher_wang", password="demo-teacher")
+    attendance = client.get(f"/roster/{course.pk}/").context["attendance"]
+    latest = attendance[0]
+    assert latest["session"] == session
+    assert [(p["name"], p["left"] is not None) for p in latest["people"]] == [("刘桂兰", True)]
