@@ -9,6 +9,7 @@ import json
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +22,11 @@ CHAT_TEXT_MAX = 500
 CLIENT_ID_MAX = 64
 # Replay at most this many missed messages; a bigger gap means the page reloads history.
 REPLAY_LIMIT = 200
+
+
+def chat_messages_per_minute() -> int:
+    """Per member: plenty for talk, too few for a flood."""
+    return settings.CHAT_MESSAGES_PER_MINUTE
 
 
 def chat_room_create() -> ChatRoom:

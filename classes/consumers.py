@@ -4,36 +4,18 @@ Thin over classes.rooms and classes.chat. Every action is authorised, every
 frame bounded; a bad frame gets an error frame and the room carries on.
 """
 
-import json
-import time
-
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from classes import chat, events, rooms
+from classes.chat_socket import ChatSocket, dumps
 from classes.learner_session import SESSION_KEY
 from classes.models import ClassSession, RoomRole
 from classes.services import join_link_is_live
-from home.ratelimit import rate_limit_exceeded
-
-# An SDP offer with many candidates is ~10 KB; nothing legitimate comes near this.
-MAX_FRAME_BYTES = 64 * 1024
-# Frames a socket may send in a burst window (ICE candidates come in bursts).
-FRAME_BURST = 120
-FRAME_WINDOW_S = 10
-# Chat messages per member per minute: plenty for talk, too few for a flood.
-CHAT_PER_MINUTE = 20
-# A client that keeps sending rubbish is closed rather than answered for ever.
-MAX_ERRORS = 50
 
 
-def _dumps(payload: dict) -> str:
-    return json.dumps(payload, ensure_ascii=False)
-
-
-class ClassRoomConsumer(AsyncWebsocketConsumer):
+class ClassRoomConsumer(ChatSocket):
     session: ClassSession
     participant_id: int | None = None
     visit_id: int | None = None
@@ -60,13 +42,12 @@ class ClassRoomConsumer(AsyncWebsocketConsumer):
             return await self._refuse(events.CLOSE_NOT_ALLOWED, "removed", _("The teacher has asked you to leave."))
         participant, visit = joined
         self.participant_id, self.visit_id, self.role = participant.pk, visit.pk, participant.role
+        self.member_key = f"participant:{participant.pk}"
         self.access = access
-        self.errors = 0
-        self.frames = []
         # Join the groups before reading anything, so nothing sent meanwhile is missed.
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
-        await self.send(text_data=_dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
+        await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
                                           "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)}))
         await self._broadcast_state()
 
@@ -82,92 +63,28 @@ class ClassRoomConsumer(AsyncWebsocketConsumer):
         return [events.class_group(self.session.pk), events.participant_group(self.participant_id),
                 events.chat_group(self.chat_id)]
 
-    async def _refuse(self, code: int, error: str, message: str):
-        await self.send(text_data=_dumps({"type": events.ERROR, "code": error, "message": message}))
-        await self.close(code=code)
-
     # ------------------------------------------------------------ frames in
 
-    async def receive(self, text_data=None, bytes_data=None):
-        if self.participant_id is None:
-            return
-        if bytes_data is not None or text_data is None:
-            return await self._error("bad_frame", _("Only text frames are understood."))
-        if len(text_data.encode()) > MAX_FRAME_BYTES:
-            return await self._error("too_large", _("That message is too large."))
-        if self._flooding():
-            return await self._error("rate_limited", _("Too much at once. Please wait a moment."))
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return await self._error("bad_json", _("That message could not be read."))
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return await self._error("bad_json", _("That message could not be read."))
-        kind = frame["type"]
-        handler = self.HANDLERS.get(kind)
-        if handler is None:
-            return await self._error("unknown_type", _("That action is not known."), ref=kind[:40])
+    async def before_action(self, kind: str) -> bool:
         if kind in events.TEACHER_ONLY and self.role != RoomRole.TEACHER:
-            return await self._error("forbidden", _("Only the teacher can do that."), ref=kind)
+            await self._error("forbidden", _("Only the teacher can do that."), ref=kind)
+            return False
         if not await database_sync_to_async(rooms.participant_touch)(participant_id=self.participant_id):
             # Removed, but the kick never arrived (the layer delivers at most once).
-            return await self.room_kick({})
-        await handler(self, frame)
+            await self.room_kick({})
+            return False
+        return True
 
-    def _flooding(self) -> bool:
-        now = time.monotonic()
-        self.frames = [t for t in self.frames if now - t < FRAME_WINDOW_S]
-        self.frames.append(now)
-        return len(self.frames) > FRAME_BURST
+    async def after_hello(self):
+        await self.send(text_data=dumps(await database_sync_to_async(rooms.room_snapshot)(session=self.session)))
 
-    async def _error(self, code: str, message: str, **extra):
-        self.errors += 1
-        await self.send(text_data=_dumps({"type": events.ERROR, "code": code, "message": message, **extra}))
-        if self.errors > MAX_ERRORS:
-            await self.close(code=events.CLOSE_TOO_MANY_ERRORS)
-
-    # ------------------------------------------------------------ everyone
-
-    async def on_hello(self, frame):
-        """Replay the chat after the client's last message; it drops any it already has."""
-        after = frame.get("last_seq", 0)
-        if not isinstance(after, int) or after < 0:
-            return await self._error("bad_field", _("That message could not be read."), ref="last_seq")
-        messages, more = await database_sync_to_async(chat.chat_messages_after)(room_id=self.chat_id, after_seq=after)
-        last = await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)
-        if after > last or (more and after > 0):
-            # A number from the future (another room, or a database restored), or too much missed:
-            # the page clears its list and says hello again from nothing.
-            return await self.send(text_data=_dumps({"type": events.CHAT_RELOAD, "last_seq": last}))
-        if more:
-            # From nothing, a long chat replays its latest messages; a reload here would only
-            # bring the same hello back, for ever.
-            messages, more = await database_sync_to_async(chat.chat_messages_after)(
-                room_id=self.chat_id, after_seq=last - chat.REPLAY_LIMIT)
-        for message in messages:
-            await self.send(text_data=_dumps(chat.chat_message_payload(message)))
-        await self.send(text_data=_dumps({"type": events.CHAT_SYNCED, "last_seq": last}))
-        await self.send(text_data=_dumps(await database_sync_to_async(rooms.room_snapshot)(session=self.session)))
-
-    async def on_ping(self, frame):
-        await self.send(text_data=_dumps({"type": events.PONG}))
-
-    async def on_chat_send(self, frame):
-        key = f"chat:{self.chat_id}:{self.participant_id}"
-        if rate_limit_exceeded(key=key, limit=CHAT_PER_MINUTE, window_seconds=60):
-            return await self._error("rate_limited", _("You are sending messages very fast. Please wait a minute."),
-                                     client_id=str(frame.get("client_id", ""))[:64])
-        try:
-            await database_sync_to_async(chat.chat_message_post)(
-                room_id=self.chat_id, client_id=frame.get("client_id"), text=frame.get("text"),
-                author_name=self.access.name, author_role=self.role,
-                author_learner=self.access.learner, author_user=self.access.user,
-                may_post_when_locked=self.role == RoomRole.TEACHER,
-            )
-        except ValidationError as error:
-            await self._error(error.code or "invalid", error.messages[0], client_id=str(frame.get("client_id", ""))[:64])
-        except (TypeError, AttributeError):
-            await self._error("bad_field", _("That message could not be read."))
+    def post_chat(self, frame) -> None:
+        chat.chat_message_post(
+            room_id=self.chat_id, client_id=frame.get("client_id"), text=frame.get("text"),
+            author_name=self.access.name, author_role=self.role,
+            author_learner=self.access.learner, author_user=self.access.user,
+            may_post_when_locked=self.role == RoomRole.TEACHER,
+        )
 
     async def on_hand_raise(self, frame):
         await self._change(rooms.hand_set, participant_id=self.participant_id, raised=True)
@@ -243,7 +160,7 @@ class ClassRoomConsumer(AsyncWebsocketConsumer):
             await self._error(error.code, error.messages[0])
 
     HANDLERS = {
-        events.HELLO: on_hello, events.PING: on_ping, events.CHAT_SEND: on_chat_send,
+        events.HELLO: ChatSocket.on_hello, events.PING: ChatSocket.on_ping, events.CHAT_SEND: ChatSocket.on_chat_send,
         events.HAND_RAISE: on_hand_raise, events.HAND_LOWER: on_hand_lower, events.QUALITY: on_quality,
         events.SIGNAL: on_signal, events.CLASS_START: on_class_start, events.CLASS_END: on_class_end,
         events.SPEAK_ALLOW: on_speak_allow, events.SPEAK_REVOKE: on_speak_revoke, events.MUTE_ALL: on_mute_all,
@@ -259,19 +176,16 @@ class ClassRoomConsumer(AsyncWebsocketConsumer):
     async def _broadcast_state(self):
         snapshot = await database_sync_to_async(rooms.room_snapshot)(session=self.session)
         await self.channel_layer.group_send(
-            events.class_group(self.session.pk), {"type": events.LAYER_FRAME, "text": _dumps(snapshot)}
+            events.class_group(self.session.pk), {"type": events.LAYER_FRAME, "text": dumps(snapshot)}
         )
 
     async def _send_to(self, participant_id: int, payload: dict):
         await self.channel_layer.group_send(
-            events.participant_group(participant_id), {"type": events.LAYER_FRAME, "text": _dumps(payload)}
+            events.participant_group(participant_id), {"type": events.LAYER_FRAME, "text": dumps(payload)}
         )
 
-    async def room_frame(self, event):
-        await self.send(text_data=event["text"])
-
     async def room_kick(self, event):
-        await self.send(text_data=_dumps({"type": events.REMOVED, "message": _("The teacher has asked you to leave.")}))
+        await self.send(text_data=dumps({"type": events.REMOVED, "message": _("The teacher has asked you to leave.")}))
         await self.close(code=events.CLOSE_NOT_ALLOWED)
 
     # ------------------------------------------------------------ lookups

@@ -185,3 +185,6 @@ TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 # [{"urls": "turn:turn.example.org:3478", "username": "u", "credential": "p"}]
 # (docs/deploy.md: coturn). Empty on a LAN or loopback, where direct connections work.
 WEBRTC_ICE_SERVERS = json.loads(os.environ.get("WEBRTC_ICE_SERVERS", "[]"))
+
+# Chat messages one member may send a minute (live class and learning group alike).
+CHAT_MESSAGES_PER_MINUTE = int(os.environ.get("CHAT_MESSAGES_PER_MINUTE", "20"))

@@ -24,7 +24,6 @@ from django.test import Client
 
 from classes import events, rooms
 from classes.chat import CHAT_TEXT_MAX, REPLAY_LIMIT
-from classes.consumers import CHAT_PER_MINUTE
 from classes.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, ClassSession, Learner, Participant, Visit
 from classes.services import enrolment_create, join_link_ensure, join_link_issue
@@ -668,11 +667,11 @@ async def test_a_chat_flood_is_rate_limited_and_the_others_carry_on(lesson, teac
     teacher = await join(lesson.pk, teacher_cookie)
     liu = await join(lesson.pk, liu_cookie, teacher)
     wu = await join(lesson.pk, wu_cookie, teacher, liu)
-    for n in range(CHAT_PER_MINUTE):
+    for n in range(settings.CHAT_MESSAGES_PER_MINUTE):
         await send(liu, type="chat.send", client_id=f"m{n}", text=f"第{n}条")
         await frame_of(liu, events.CHAT_MESSAGE)
     for member in (teacher, wu):
-        for _ in range(CHAT_PER_MINUTE):
+        for _ in range(settings.CHAT_MESSAGES_PER_MINUTE):
             await frame_of(member, events.CHAT_MESSAGE)
     await send(liu, type="chat.send", client_id="one-too-many", text="还有")
     refused = await liu.socket.receive_json_from()
@@ -682,7 +681,7 @@ async def test_a_chat_flood_is_rate_limited_and_the_others_carry_on(lesson, teac
     await leave(teacher, liu, wu)
     assert (refused["code"], refused["client_id"]) == ("rate_limited", "one-too-many")
     assert heard == ["我说一句"] * 3
-    assert stored == CHAT_PER_MINUTE + 1
+    assert stored == settings.CHAT_MESSAGES_PER_MINUTE + 1
 
 
 # ---------------------------------------------------------------- signalling
