@@ -39,4 +39,4 @@ bench: install
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) .test-db.sqlite3* .test-media staticfiles
+	rm -rf $(VENV) .test-db*.sqlite3* .test-media staticfiles

@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classes import events
@@ -40,8 +41,13 @@ def chat_message_payload(message: ChatMessage) -> dict:
         "client_id": message.client_id,
         "author": message.author_name,
         "role": message.author_role,
+        "kind": message.kind,
         "text": "" if message.deleted_at else message.text,
         "deleted": message.deleted_at is not None,
+        "image": message.image.url if message.image and not message.deleted_at else "",
+        "thumbnail": message.thumbnail.url if message.thumbnail and not message.deleted_at else "",
+        "voice": message.voice.url if message.voice and not message.deleted_at else "",
+        "voice_seconds": message.voice_seconds,
         "at": message.created_at.isoformat(),
     }
 
@@ -53,12 +59,19 @@ def _broadcast(room_id: int, payload: dict) -> None:
 
 def chat_message_post(
     *, room_id: int, client_id: str, text: str, author_name: str, author_role: str,
-    author_learner=None, author_user=None, may_post_when_locked: bool = False,
+    author_learner=None, author_user=None, may_post_when_locked: bool = False, attachments: dict | None = None,
 ) -> tuple[ChatMessage, bool]:
-    """Store a message (or find the one this client id already stored); returns (message, created)."""
+    """Store a message (or find the one this client id already stored); returns (message, created).
+
+    `attachments` holds a prepared picture (`image`, `thumbnail`) or voice (`voice`,
+    `voice_seconds`); the files are written only when the message is new.
+    """
+    if text is not None and not isinstance(text, str):
+        raise ValidationError(_("The message is empty."), code="empty")
     text = (text or "").strip()
     client_id = str(client_id or "")
-    if not text:
+    attachments = attachments or {}
+    if not text and not attachments:
         raise ValidationError(_("The message is empty."), code="empty")
     if len(text) > CHAT_TEXT_MAX:
         raise ValidationError(
@@ -76,10 +89,18 @@ def chat_message_post(
             raise ValidationError(_("The teacher has paused the chat."), code="chat_locked")
         room.last_seq += 1
         room.save(update_fields=["last_seq"])
-        message = ChatMessage.objects.create(
-            room=room, seq=room.last_seq, client_id=client_id, text=text,
+        kind = "image" if "image" in attachments else "voice" if "voice" in attachments else "text"
+        message = ChatMessage(
+            room=room, seq=room.last_seq, client_id=client_id, text=text, kind=kind,
             author_name=author_name, author_role=author_role, **author,
         )
+        for name, value in attachments.items():
+            setattr(message, name, value)
+        try:
+            message.save()
+        except Exception:
+            _delete_files(message)  # the transaction rolls back; leave no file behind either
+            raise
         transaction.on_commit(lambda: _broadcast(room_id, chat_message_payload(message)))
     return message, True
 
@@ -106,3 +127,32 @@ def chat_pin(*, room_id: int, seq: int | None) -> ChatMessage | None:
             raise ValidationError(_("That message is no longer there."), code="no_message")
     ChatRoom.objects.filter(pk=room_id).update(pinned=message)
     return message
+
+
+def _delete_files(message: ChatMessage) -> None:
+    for field in ("image", "thumbnail", "voice"):
+        stored = getattr(message, field)
+        if stored and stored.name:
+            stored.storage.delete(stored.name)
+
+
+def chat_message_delete(*, room_id: int, seq: int) -> ChatMessage:
+    """Hide a message (moderation): its text and files go; a tombstone keeps its number."""
+    with transaction.atomic():
+        message = ChatMessage.objects.select_for_update().filter(room_id=room_id, seq=seq).first()
+        if message is None:
+            raise ValidationError(_("That message is no longer there."), code="no_message")
+        if message.deleted_at is None:
+            _delete_files(message)
+            message.deleted_at = timezone.now()
+            message.text = ""
+            message.image = message.thumbnail = message.voice = ""
+            message.save(update_fields=["deleted_at", "text", "image", "thumbnail", "voice"])
+        transaction.on_commit(lambda: _broadcast(room_id, chat_message_payload(message)))
+    return message
+
+
+def chat_messages_before(*, room_id: int, before_seq: int, limit: int) -> list[ChatMessage]:
+    """A page of older history, oldest first, for scrolling up."""
+    page = list(ChatMessage.objects.filter(room_id=room_id, seq__lt=before_seq).order_by("-seq")[:limit])
+    return page[::-1]

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from classes import chat, events, rooms
 from classes.chat_socket import ChatSocket, dumps
-from classes.learner_session import SESSION_KEY
+from classes.learner_session import scope_learner, scope_signed_in
 from classes.models import ClassSession, RoomRole
-from classes.services import join_link_is_live
 
 
 class ClassRoomConsumer(ChatSocket):
@@ -148,7 +147,10 @@ class ClassRoomConsumer(ChatSocket):
         await self._broadcast_state()
 
     async def on_chat_lock(self, frame):
-        await self._change(chat.chat_set_locked, room_id=self.chat_id, locked=bool(frame.get("locked", True)))
+        locked = frame.get("locked", True)
+        if not isinstance(locked, bool):
+            return await self._error("bad_field", _("That message could not be read."), ref="locked")
+        await self._change(chat.chat_set_locked, room_id=self.chat_id, locked=locked)
 
     async def on_chat_pin(self, frame):
         seq = frame.get("seq")
@@ -196,18 +198,11 @@ class ClassRoomConsumer(ChatSocket):
 
     @database_sync_to_async
     def _access(self, session):
-        learner = None
-        link_id = self.scope["session"].get(SESSION_KEY)
-        if link_id:
-            link = join_link_is_live(link_id=link_id)
-            learner = link.learner if link else None
-        return rooms.room_access(session=session, learner=learner, user=self.scope["user"])
+        return rooms.room_access(session=session, learner=scope_learner(self.scope), user=self.scope["user"])
 
     @database_sync_to_async
     def _signed_in(self):
-        # A revoked link (a new card was printed, or the learner withdrew) no longer signs anyone in.
-        link_id = self.scope["session"].get(SESSION_KEY)
-        return bool(link_id and join_link_is_live(link_id=link_id)) or self.scope["user"].is_authenticated
+        return scope_signed_in(self.scope)
 
     @database_sync_to_async
     def _participant_role(self, participant_id):

@@ -17,6 +17,12 @@ PARTICIPANT_REMOVE = "participant.remove"
 CHAT_LOCK = "chat.lock"
 CHAT_PIN = "chat.pin"
 
+# Learning groups (besides HELLO, PING, CHAT_SEND, CHAT_PIN)
+READ = "read"
+CHAT_DELETE = "chat.delete"
+MEMBER_MUTE = "member.mute"
+PINNED = "pinned"
+
 TEACHER_ONLY = frozenset(
     {CLASS_START, CLASS_END, SPEAK_ALLOW, SPEAK_REVOKE, MUTE_ALL, PARTICIPANT_REMOVE, CHAT_LOCK, CHAT_PIN}
 )

@@ -42,3 +42,15 @@ def _learner_from_session(request) -> Learner | None:
         request.session.pop(SESSION_KEY, None)
         return None
     return link.learner
+
+
+def scope_learner(scope) -> Learner | None:
+    """The learner a socket's session belongs to, if their link is still live."""
+    link_id = scope["session"].get(SESSION_KEY)
+    link = join_link_is_live(link_id=link_id) if link_id else None
+    return link.learner if link else None
+
+
+def scope_signed_in(scope) -> bool:
+    """A revoked link (a new card was printed, or the learner withdrew) no longer signs anyone in."""
+    return scope_learner(scope) is not None or scope["user"].is_authenticated

@@ -79,6 +79,7 @@ class LearnerCourse:
     enrolment: Enrolment
     next_session: ClassSession | None
     waitlist_position: int | None
+    unread: int = 0
 
 
 def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[LearnerCourse]:
@@ -92,8 +93,11 @@ def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[Le
     )
     rows = []
     for enrolment in enrolments:
+        from classes.groups import unread_count
+
         next_session = session_next_for_course(course=enrolment.course, now=now)
-        rows.append(LearnerCourse(enrolment, next_session, waitlist_position(enrolment=enrolment)))
+        unread = unread_count(course=enrolment.course, learner=learner) if enrolment.status == EnrolmentStatus.ENROLLED else 0
+        rows.append(LearnerCourse(enrolment, next_session, waitlist_position(enrolment=enrolment), unread))
     far_future = now + timedelta(days=3650)
     return sorted(rows, key=lambda row: row.next_session.starts_at if row.next_session else far_future)
 

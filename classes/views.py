@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classes import rooms, selectors, services
-from classes.classroom_strings import classroom_strings
+from classes import chat, chat_media, groups, rooms, selectors, services
+from classes.classroom_strings import classroom_strings, group_strings
 from classes.forms import SignupForm
 from classes.learner_session import current_learner, session_start
 from classes.models import ClassSession, CoursePage, Enrolment, EnrolmentStatus, RoomRole
@@ -241,3 +241,69 @@ def teacher_link(request, course_id: int, teacher_id: int):
     url = request.build_absolute_uri(reverse("join", args=[services.join_link_token(link=link)]))
     messages.success(request, _("Personal link for %(name)s: %(url)s") % {"name": teacher.name, "url": url})
     return redirect("roster", course_id=course.pk)
+
+
+# ---------------------------------------------------------------- learning groups
+
+
+def _group_member_or_refusal(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    member = groups.group_member(course=course, learner=current_learner(request), user=request.user)
+    if member is None:
+        return course, None, render(request, "classes/not_your_class.html", {"course": course}, status=403)
+    return course, member, None
+
+
+@never_cache
+def group_page(request, course_id: int):
+    course, member, refusal = _group_member_or_refusal(request, course_id)
+    if refusal:
+        return refusal
+    return render(request, "classes/group.html", {
+        "course": course,
+        "member": member,
+        "group_config": {
+            "socket": f"/ws/group/{course.pk}/",
+            "role": member.role,
+            "moderates": member.moderates,
+            "uploadUrl": reverse("group_upload", args=[course.pk]),
+            "historyUrl": reverse("group_history", args=[course.pk]),
+            "strings": group_strings(),
+        },
+    })
+
+
+@require_POST
+def group_upload(request, course_id: int):
+    """A picture or a voice message, posted as a file; the socket then delivers it to everyone."""
+    course, member, refusal = _group_member_or_refusal(request, course_id)
+    if refusal:
+        return JsonResponse({"ok": False, "error": _("This group is not yours.")}, status=403)
+    upload = request.FILES.get("file")
+    kind = request.POST.get("kind")
+    if upload is None or kind not in ("image", "voice"):
+        return JsonResponse({"ok": False, "error": _("Please choose a photo or record a voice message.")}, status=400)
+    try:
+        if kind == "image":
+            large, thumbnail = chat_media.picture_prepare(upload)
+            attachments = {"image": large, "thumbnail": thumbnail}
+        else:
+            voice, seconds = chat_media.voice_prepare(upload, request.POST.get("seconds"))
+            attachments = {"voice": voice, "voice_seconds": seconds}
+        message = groups.group_post(member=member, client_id=request.POST.get("client_id"), attachments=attachments)
+    except ValidationError as error:
+        return JsonResponse({"ok": False, "error": error.messages[0], "code": error.code}, status=400)
+    return JsonResponse({"ok": True, "seq": message.seq})
+
+
+@never_cache
+def group_history(request, course_id: int):
+    """Older messages, a page at a time, for scrolling up."""
+    course, member, refusal = _group_member_or_refusal(request, course_id)
+    if refusal:
+        return JsonResponse({"ok": False}, status=403)
+    before = request.GET.get("before", "")
+    if not (before.isascii() and before.isdigit()):  # "²".isdigit() is True, but int() refuses it
+        return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
+    page = chat.chat_messages_before(room_id=member.group.chat_id, before_seq=int(before), limit=groups.HISTORY_PAGE)
+    return JsonResponse({"ok": True, "messages": [chat.chat_message_payload(m) for m in page]})

@@ -3,7 +3,14 @@ import sqlite3
 
 import pytest
 from django.core.management import call_command
+from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
+
+# In this process, tests drive consumers with async_to_sync, one event loop per
+# call, which the Redis layer's connection pools do not survive: they use the
+# in-memory layer. Delivery across processes over Redis is tested with real Daphne
+# processes (tests/realtime), which read REDIS_URL themselves.
+settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # A copy of the seeded SQLite test database, taken once. Putting it back after a
 # transactional test takes milliseconds; running seed_demo again (Wagtail pages,
@@ -103,3 +110,4 @@ def open_link(client):
         return client.get(f"/j/{join_link_token(link=link)}/")
 
     return open_
+

@@ -11,3 +11,4 @@ from classes.models.courses import (  # noqa: F401
 from classes.models.learners import DeviceKind, Learner  # noqa: F401
 from classes.models.enrolment import Enrolment, EnrolmentStatus, JoinLink, SeatPool  # noqa: F401
 from classes.models.live import ChatMessage, ChatRoom, DeviceCheck, Participant, RoomRole, Visit  # noqa: F401
+from classes.models.groups import GroupMute, LearningGroup, ReadMark  # noqa: F401

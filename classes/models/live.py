@@ -43,7 +43,12 @@ class ChatMessage(models.Model):
     )
     author_name = models.CharField(max_length=60)
     author_role = models.CharField(max_length=20)
-    text = models.TextField(max_length=2000)
+    kind = models.CharField(max_length=10, default="text")  # "text", "image" or "voice"
+    text = models.TextField(max_length=2000, blank=True)
+    image = models.FileField(upload_to="chat/images/%Y/%m/", blank=True)
+    thumbnail = models.FileField(upload_to="chat/thumbs/%Y/%m/", blank=True)
+    voice = models.FileField(upload_to="chat/voice/%Y/%m/", blank=True)
+    voice_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

@@ -28,6 +28,7 @@ from classes.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, ClassSession, Learner, Participant, Visit
 from classes.services import enrolment_create, join_link_ensure, join_link_issue
 from learning.asgi import application
+from tests.layers import layer_group_keys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -167,7 +168,7 @@ async def leave(*members: Member) -> None:
     """Disconnect everyone, then check no socket is left in any group (house style)."""
     for member in members:
         await member.socket.disconnect()
-    assert get_channel_layer().groups == {}
+    assert layer_group_keys() == []
 
 
 def person(state: dict, member: Member) -> dict:
@@ -182,7 +183,7 @@ async def test_a_socket_without_a_session_is_closed_with_4401(lesson):
     error, close = await refusal(lesson.pk, None)
     assert error["code"] == "not_signed_in"
     assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_SIGNED_IN}
-    assert get_channel_layer().groups == {}
+    assert layer_group_keys() == []
 
 
 @run_async
@@ -191,7 +192,7 @@ async def test_a_learner_of_another_course_is_closed_with_4403(lesson, zhou_cook
     assert error["code"] == "not_allowed"
     assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
     assert not await Participant.objects.filter(session_id=lesson.pk).aexists()
-    assert get_channel_layer().groups == {}
+    assert layer_group_keys() == []
 
 
 @pytest.fixture
@@ -221,7 +222,7 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(lesson, liu_cookie):
     await socket.disconnect()
     assert connected is False
     assert not await Participant.objects.filter(session_id=lesson.pk).aexists()
-    assert get_channel_layer().groups == {}
+    assert layer_group_keys() == []
 
 
 # ---------------------------------------------------------------- bad frames

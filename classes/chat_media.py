@@ -1,0 +1,82 @@
+"""Pictures and voice messages for the learning groups, checked before anything is stored.
+
+A phone photo of a painting arrives large, turned by its EXIF orientation and
+carrying the place it was taken. We keep a re-encoded copy without any metadata,
+turned the right way up, plus a thumbnail; anything that is not a picture, or is
+too large to decode safely, is refused before Pillow decodes its pixels.
+"""
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# A modern phone photo is 3–8 MB; twice that is surely not a photo.
+IMAGE_MAX_BYTES = 15 * 1024 * 1024
+# 50 megapixels covers every phone camera; beyond it a file is a decompression bomb.
+IMAGE_MAX_PIXELS = 50_000_000
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+LARGE_SIDE = 1600
+THUMB_SIDE = 360
+# Opus at the browser's default rate is ~4–6 KB a second; 60 s fits well within this.
+VOICE_MAX_BYTES = 1024 * 1024
+VOICE_MAX_SECONDS = 60
+# What MediaRecorder and phones produce: WebM/Ogg (Opus), MP4/M4A (AAC), WAV, MP3.
+VOICE_SIGNATURES = (
+    (0, b"\x1aE\xdf\xa3", "webm"),
+    (0, b"OggS", "ogg"),
+    (4, b"ftyp", "m4a"),
+    (0, b"RIFF", "wav"),
+    (0, b"ID3", "mp3"),
+)
+
+
+def _encode(image: Image.Image, side: int) -> bytes:
+    copy = image.copy()
+    copy.thumbnail((side, side))
+    buffer = io.BytesIO()
+    copy.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= argument: metadata is dropped
+    return buffer.getvalue()
+
+
+def picture_prepare(upload) -> tuple[ContentFile, ContentFile]:
+    """(large, thumbnail) JPEGs for an uploaded picture, or ValidationError."""
+    if upload.size > IMAGE_MAX_BYTES:
+        raise ValidationError(_("The picture is too large. Please send a photo under 15 MB."), code="image_too_large")
+    try:
+        with Image.open(upload) as probe:  # reads the header only
+            width, height = probe.size
+            kind = probe.format
+        if kind not in IMAGE_FORMATS:
+            raise ValidationError(_("Please send a photo (JPEG or PNG)."), code="not_image")
+        if width * height > IMAGE_MAX_PIXELS:
+            raise ValidationError(_("The picture has too many pixels. Please send an ordinary photo."),
+                                  code="image_too_large")
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        raise ValidationError(_("Please send a photo (JPEG or PNG)."), code="not_image") from None
+    return (ContentFile(_encode(upright, LARGE_SIDE), name="picture.jpg"),
+            ContentFile(_encode(upright, THUMB_SIDE), name="thumb.jpg"))
+
+
+def voice_prepare(upload, seconds) -> tuple[ContentFile, int]:
+    """The voice file as uploaded (if it is audio and short enough) and its length in seconds."""
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The voice message has no length."), code="bad_voice") from None
+    if not 0 < seconds <= VOICE_MAX_SECONDS + 1:  # a second of grace for the recorder's timing
+        raise ValidationError(_("A voice message can be at most 60 seconds."), code="voice_too_long")
+    if upload.size > VOICE_MAX_BYTES:
+        raise ValidationError(_("A voice message can be at most 60 seconds."), code="voice_too_long")
+    head = upload.read(16)
+    extension = next((ext for offset, magic, ext in VOICE_SIGNATURES if head[offset:offset + len(magic)] == magic), None)
+    if extension is None or (extension == "wav" and b"WAVE" not in head):
+        raise ValidationError(_("That is not a voice recording."), code="not_audio")
+    upload.seek(0)
+    return ContentFile(upload.read(), name=f"voice.{extension}"), max(1, round(seconds))

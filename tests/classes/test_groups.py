@@ -1,0 +1,468 @@
+"""Learning groups (学习群) without sockets: who is a member, the upload of pictures and
+voice messages, history paging and the unread counts on 我的课程.
+
+The socket side (text, resume, moderation, limits) is in test_group_consumer.py.
+"""
+
+import io
+import struct
+import zlib
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageFile
+
+from classes import chat_media
+from classes.groups import (
+    HISTORY_PAGE,
+    group_for_course,
+    group_member,
+    group_mute,
+    group_post,
+    read_mark_set,
+    unread_count,
+)
+from classes.models import ChatMessage, CoursePage, Enrolment, EnrolmentStatus, Learner, RoomRole
+
+pytestmark = pytest.mark.django_db
+
+EXIF_ORIENTATION = 0x0112
+EXIF_GPS_IFD = 0x8825
+# Orientation 6: the camera was held turned; the picture must be turned 90° clockwise to stand up.
+ROTATE_CLOCKWISE = 6
+WEBM_MAGIC = b"\x1a\x45\xdf\xa3"
+
+
+# ---------------------------------------------------------------- people
+
+
+def user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads land in a directory of this test's own, so 'nothing stored' can be checked."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(media_root) -> list[str]:
+    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def liu():
+    return Learner.objects.get(phone="13800138001")  # enrolled in calligraphy and learn-abc
+
+
+@pytest.fixture
+def zhou():
+    return Learner.objects.get(phone="13800138004")  # learn-abc only
+
+
+@pytest.fixture
+def liu_client(client, zh_client, calligraphy, liu, open_link):
+    open_link(calligraphy, learner=liu)
+    return client
+
+
+@pytest.fixture
+def liu_member(calligraphy, liu):
+    return group_member(course=calligraphy, learner=liu, user=None)
+
+
+@pytest.fixture
+def teacher_member(calligraphy):
+    return group_member(course=calligraphy, learner=None, user=user("teacher_wang"))
+
+
+# ---------------------------------------------------------------- files made in memory
+
+
+def jpeg_bytes(size=(80, 40), exif: Image.Exif | None = None) -> bytes:
+    """A JPEG whose left half is red and right half blue, so a turn can be seen in the pixels."""
+    image = Image.new("RGB", size, (220, 20, 20))
+    image.paste((20, 20, 220), (size[0] // 2, 0, size[0], size[1]))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif if exif is not None else Image.Exif())
+    return buffer.getvalue()
+
+
+def phone_photo_bytes() -> bytes:
+    """What a phone held upright sends: pixels stored sideways (800×400), EXIF orientation 6, and GPS."""
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = ROTATE_CLOCKWISE
+    gps = exif.get_ifd(EXIF_GPS_IFD)
+    gps.update({1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 44.0)})
+    return jpeg_bytes(size=(800, 400), exif=exif)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims its size in the header but carries almost no pixel data: cheap to send,
+    and only a reader that decoded it would notice the pixels are missing."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+            + chunk(b"IEND", b""))
+
+
+def webm_bytes(size: int = 4096) -> bytes:
+    return WEBM_MAGIC + b"\x00" * (size - len(WEBM_MAGIC))
+
+
+def upload(client, course, *, kind, data, name, client_id="u1", **fields):
+    return client.post(f"/group/{course.pk}/upload/", {
+        "kind": kind, "client_id": client_id, "file": SimpleUploadedFile(name, data), **fields})
+
+
+# ---------------------------------------------------------------- membership
+
+
+def test_an_enrolled_learner_is_a_member_as_a_learner(calligraphy, liu):
+    member = group_member(course=calligraphy, learner=liu, user=None)
+    assert member is not None
+    assert (member.role, member.learner) == (RoomRole.LEARNER, liu)
+
+
+def test_a_waitlisted_learner_is_not_a_member(calligraphy, make_learner):
+    waiting = make_learner("候补学员")
+    Enrolment.objects.create(learner=waiting, course=calligraphy, status=EnrolmentStatus.WAITLISTED)
+    assert group_member(course=calligraphy, learner=waiting, user=None) is None
+
+
+def test_a_learner_of_another_course_is_not_a_member(calligraphy, zhou):
+    assert group_member(course=calligraphy, learner=zhou, user=None) is None
+
+
+def test_the_courses_teacher_is_a_member_as_the_teacher(calligraphy):
+    member = group_member(course=calligraphy, learner=None, user=user("teacher_wang"))
+    assert member is not None and member.role == RoomRole.TEACHER
+    assert member.moderates
+
+
+def test_a_teacher_of_another_course_is_not_a_member(calligraphy):
+    assert group_member(course=calligraphy, learner=None, user=user("teacher_li")) is None
+
+
+def test_a_coordinator_is_a_member_who_moderates(calligraphy):
+    member = group_member(course=calligraphy, learner=None, user=user("coordinator"))
+    assert member is not None and member.role == RoomRole.COORDINATOR
+    assert member.moderates
+
+
+def test_a_volunteer_is_a_member_only_once_assigned_to_the_group(calligraphy):
+    volunteer = user("volunteer")
+    before = group_member(course=calligraphy, learner=None, user=volunteer)
+    group_for_course(course=calligraphy).volunteers.add(volunteer)
+    after = group_member(course=calligraphy, learner=None, user=volunteer)
+    assert before is None
+    assert after is not None and after.role == RoomRole.VOLUNTEER
+    assert not after.moderates
+
+
+def test_a_volunteer_assigned_to_another_courses_group_is_not_a_member(calligraphy):
+    volunteer = user("volunteer")
+    group_for_course(course=CoursePage.objects.get(slug="learn-abc")).volunteers.add(volunteer)
+    assert group_member(course=calligraphy, learner=None, user=volunteer) is None
+
+
+def test_a_visitor_who_is_not_signed_in_is_not_a_member(calligraphy):
+    assert group_member(course=calligraphy, learner=None, user=AnonymousUser()) is None
+
+
+def test_a_course_has_one_group_however_often_it_is_opened(calligraphy):
+    assert group_for_course(course=calligraphy).pk == group_for_course(course=calligraphy).pk
+
+
+# ---------------------------------------------------------------- pages and refusals
+
+
+def test_the_group_page_gives_a_member_the_socket_and_their_role(liu_client, calligraphy):
+    response = liu_client.get(f"/group/{calligraphy.pk}/")
+    config = response.context["group_config"]
+    assert response.status_code == 200
+    assert config["socket"] == f"/ws/group/{calligraphy.pk}/"
+    assert (config["role"], config["moderates"]) == ("learner", False)
+
+
+def test_the_group_page_tells_the_teacher_they_moderate(client, calligraphy):
+    client.force_login(user("teacher_wang"))
+    config = client.get(f"/group/{calligraphy.pk}/").context["group_config"]
+    assert (config["role"], config["moderates"]) == ("teacher", True)
+
+
+@pytest.fixture(params=["learner-of-another-course", "teacher-of-another-course", "unassigned-volunteer", "nobody"])
+def outsider_client(request, client, zhou, open_link):
+    if request.param == "learner-of-another-course":
+        open_link(CoursePage.objects.get(slug="learn-abc"), learner=zhou)
+    elif request.param == "teacher-of-another-course":
+        client.force_login(user("teacher_li"))
+    elif request.param == "unassigned-volunteer":
+        client.force_login(user("volunteer"))
+    return client
+
+
+def test_a_non_member_gets_403_from_the_group_page(outsider_client, calligraphy):
+    assert outsider_client.get(f"/group/{calligraphy.pk}/").status_code == 403
+
+
+def test_a_non_member_gets_403_from_the_history(outsider_client, calligraphy):
+    assert outsider_client.get(f"/group/{calligraphy.pk}/history/?before=10").status_code == 403
+
+
+def test_a_non_member_gets_403_from_the_upload_and_nothing_is_stored(outsider_client, calligraphy, media_root):
+    response = upload(outsider_client, calligraphy, kind="image", data=jpeg_bytes(), name="photo.jpg")
+    assert response.status_code == 403
+    assert not ChatMessage.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_the_upload_only_takes_post(liu_client, calligraphy):
+    assert liu_client.get(f"/group/{calligraphy.pk}/upload/").status_code == 405
+
+
+# ---------------------------------------------------------------- pictures
+
+
+@pytest.fixture
+def phone_photo(liu_client, calligraphy):
+    """A phone photo uploaded by 刘桂兰; the stored message."""
+    response = upload(liu_client, calligraphy, kind="image", data=phone_photo_bytes(), name="IMG_0001.jpg")
+    assert response.status_code == 200, response.content
+    return ChatMessage.objects.get(seq=response.json()["seq"])
+
+
+def open_stored(field) -> Image.Image:
+    with field.open("rb") as stored:
+        image = Image.open(io.BytesIO(stored.read()))
+        image.load()
+    return image
+
+
+def test_an_uploaded_picture_is_stored_as_a_picture_message(phone_photo, liu):
+    assert phone_photo.kind == "image"
+    assert phone_photo.author_learner == liu
+    assert phone_photo.image.name and phone_photo.thumbnail.name
+
+
+def test_a_picture_turned_by_its_exif_orientation_is_stored_upright(phone_photo):
+    large = open_stored(phone_photo.image)
+    assert large.size == (400, 800)  # the raw pixels were 800×400
+    # Turned clockwise, the left (red) half of the raw pixels is now on top.
+    red, _green, blue = large.getpixel((200, 100))
+    assert red > 150 and blue < 100
+
+
+def test_a_stored_picture_carries_no_exif_and_no_gps(phone_photo):
+    large = open_stored(phone_photo.image)
+    with phone_photo.image.open("rb") as stored:
+        raw = stored.read()
+    assert dict(large.getexif()) == {}
+    assert large.getexif().get_ifd(EXIF_GPS_IFD) == {}
+    assert "exif" not in large.info
+    assert b"Exif" not in raw
+
+
+def test_a_stored_thumbnail_is_at_most_360_pixels_on_its_long_side(phone_photo):
+    thumbnail = open_stored(phone_photo.thumbnail)
+    assert max(thumbnail.size) == chat_media.THUMB_SIDE == 360
+    assert thumbnail.size == (180, 360)  # upright as well
+    assert dict(thumbnail.getexif()) == {}
+
+
+def test_the_same_picture_sent_twice_with_one_client_id_is_one_message_and_one_set_of_files(
+    liu_client, calligraphy, media_root
+):
+    first = upload(liu_client, calligraphy, kind="image", data=jpeg_bytes(), name="a.jpg", client_id="same")
+    again = upload(liu_client, calligraphy, kind="image", data=jpeg_bytes(), name="a.jpg", client_id="same")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json()["seq"] == again.json()["seq"]
+    assert ChatMessage.objects.count() == 1
+    assert len(stored_files(media_root)) == 2  # one picture, one thumbnail
+
+
+# A picture over the pixel cap, but under Pillow's own bomb warning (~89 MP): the app's cap is what refuses it.
+TOO_MANY_PIXELS = (8000, 8000)
+
+
+@pytest.mark.parametrize(
+    "data, name, code, message",
+    [
+        pytest.param(b"Dear teacher, here is my homework.\n" * 20, "homework.jpg", "not_image",
+                     "请发送照片（JPEG 或 PNG 格式）。", id="text-file-named-jpg"),
+        pytest.param(png_header(*TOO_MANY_PIXELS), "huge.png", "image_too_large",
+                     "图片像素太多了。请发送普通照片。", id="too-many-pixels"),
+        pytest.param(jpeg_bytes() + b"\x00" * (chat_media.IMAGE_MAX_BYTES + 1), "big.jpg", "image_too_large",
+                     "图片太大了。请发送 15 MB 以内的照片。", id="too-many-bytes"),
+    ],
+)
+def test_a_refused_picture_is_400_with_a_chinese_message_and_nothing_stored(
+    liu_client, calligraphy, media_root, data, name, code, message
+):
+    response = upload(liu_client, calligraphy, kind="image", data=data, name=name)
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["error"]) == (code, message)
+    assert not ChatMessage.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_picture_with_too_many_pixels_is_refused_from_its_header_without_decoding(
+    liu_client, calligraphy, monkeypatch
+):
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image.size) or original_load(image))
+    response = upload(liu_client, calligraphy, kind="image", data=png_header(*TOO_MANY_PIXELS), name="bomb.png")
+    assert response.status_code == 400
+    assert response.json()["code"] == "image_too_large"
+    assert decoded == []
+
+
+def test_an_ordinary_picture_is_decoded_when_checked(liu_client, calligraphy, monkeypatch):
+    # The other side of the test above: the spy does see a decode when there is one.
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image.size) or original_load(image))
+    assert upload(liu_client, calligraphy, kind="image", data=jpeg_bytes(), name="a.jpg").status_code == 200
+    assert (80, 40) in decoded
+
+
+def test_an_upload_without_a_file_or_kind_is_400(liu_client, calligraphy):
+    response = liu_client.post(f"/group/{calligraphy.pk}/upload/", {"kind": "video", "client_id": "x"})
+    assert response.status_code == 400
+    assert not ChatMessage.objects.exists()
+
+
+# ---------------------------------------------------------------- voice
+
+
+def test_a_short_voice_recording_is_stored_as_a_voice_message(liu_client, calligraphy):
+    response = upload(liu_client, calligraphy, kind="voice", data=webm_bytes(), name="voice.webm", seconds="5")
+    assert response.status_code == 200, response.content
+    message = ChatMessage.objects.get(seq=response.json()["seq"])
+    assert (message.kind, message.voice_seconds) == ("voice", 5)
+    with message.voice.open("rb") as stored:
+        assert stored.read() == webm_bytes()
+    assert message.voice.name.endswith(".webm")
+
+
+@pytest.mark.parametrize(
+    "data, seconds, code, message",
+    [
+        pytest.param(webm_bytes(), "75", "voice_too_long", "一段语音最长 60 秒。", id="75-seconds"),
+        pytest.param(webm_bytes(), None, "bad_voice", "语音没有时长。", id="no-seconds"),
+        pytest.param(webm_bytes(), "abc", "bad_voice", "语音没有时长。", id="seconds-not-a-number"),
+        pytest.param(b"GIF89a" + b"\x00" * 4096, "5", "not_audio", "这不是录音文件。", id="not-audio"),
+        pytest.param(webm_bytes(chat_media.VOICE_MAX_BYTES + 1), "5", "voice_too_long", "一段语音最长 60 秒。",
+                     id="over-1-MiB"),
+    ],
+)
+def test_a_refused_voice_message_is_400_and_nothing_stored(
+    liu_client, calligraphy, media_root, data, seconds, code, message
+):
+    fields = {"seconds": seconds} if seconds is not None else {}
+    response = upload(liu_client, calligraphy, kind="voice", data=data, name="voice.webm", **fields)
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["error"]) == (code, message)
+    assert not ChatMessage.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_muted_learner_cannot_upload_either(liu_client, calligraphy, liu_member, teacher_member, media_root):
+    said = group_post(member=liu_member, client_id="t1", text="大家好")
+    group_mute(member=teacher_member, target=said, muted=True)
+    response = upload(liu_client, calligraphy, kind="voice", data=webm_bytes(), name="voice.webm", seconds="5")
+    assert response.status_code == 400
+    assert response.json()["code"] == "muted"
+    assert ChatMessage.objects.count() == 1
+    assert stored_files(media_root) == []
+
+
+# ---------------------------------------------------------------- history
+
+
+@pytest.fixture
+def forty_five_messages(calligraphy):
+    group = group_for_course(course=calligraphy)
+    ChatMessage.objects.bulk_create(
+        ChatMessage(room_id=group.chat_id, seq=n, client_id=f"c{n}", text=f"第{n}条", author_name="王书华",
+                    author_role="teacher")
+        for n in range(1, 46)
+    )
+    type(group.chat).objects.filter(pk=group.chat_id).update(last_seq=45)
+    return group
+
+
+def test_history_returns_the_page_before_the_given_number_oldest_first(liu_client, calligraphy, forty_five_messages):
+    response = liu_client.get(f"/group/{calligraphy.pk}/history/?before=46")
+    seqs = [m["seq"] for m in response.json()["messages"]]
+    assert HISTORY_PAGE == 30
+    assert seqs == list(range(16, 46))
+    assert response.json()["messages"][0]["text"] == "第16条"
+
+
+def test_history_of_the_first_page_stops_at_the_first_message(liu_client, calligraphy, forty_five_messages):
+    response = liu_client.get(f"/group/{calligraphy.pk}/history/?before=16")
+    assert [m["seq"] for m in response.json()["messages"]] == list(range(1, 16))
+
+
+@pytest.mark.parametrize("before", ["abc", "", "-1", "1.5", "²"])
+def test_history_with_a_before_that_is_not_a_number_is_400(liu_client, calligraphy, forty_five_messages, before):
+    assert liu_client.get(f"/group/{calligraphy.pk}/history/", {"before": before}).status_code == 400
+
+
+# ---------------------------------------------------------------- unread
+
+
+@pytest.fixture
+def conversation(liu_member, teacher_member):
+    """teacher 1, 刘 2, teacher 3, teacher 4."""
+    group_post(member=teacher_member, client_id="t1", text="今天练横画")
+    group_post(member=liu_member, client_id="l1", text="好的老师")
+    group_post(member=teacher_member, client_id="t2", text="注意起笔")
+    group_post(member=teacher_member, client_id="t3", text="明天见")
+
+
+def test_unread_counts_messages_from_others_after_the_read_mark(calligraphy, liu, liu_member, conversation):
+    assert unread_count(course=calligraphy, learner=liu) == 3
+    read_mark_set(member=liu_member, seq=3)
+    assert unread_count(course=calligraphy, learner=liu) == 1
+
+
+def test_unread_does_not_count_the_learners_own_messages(calligraphy, liu, liu_member, conversation):
+    read_mark_set(member=liu_member, seq=1)
+    assert unread_count(course=calligraphy, learner=liu) == 2  # 3 and 4; 2 is her own
+
+
+def test_a_read_mark_never_moves_back(calligraphy, liu, liu_member, conversation):
+    read_mark_set(member=liu_member, seq=4)
+    read_mark_set(member=liu_member, seq=1)  # an old tab catching up
+    assert unread_count(course=calligraphy, learner=liu) == 0
+
+
+def test_unread_is_zero_for_a_course_whose_group_was_never_opened(liu):
+    assert unread_count(course=CoursePage.objects.get(slug="learn-abc"), learner=liu) == 0
+
+
+def test_my_classes_shows_the_group_link_with_the_unread_count(liu_client, calligraphy, liu_member, conversation):
+    read_mark_set(member=liu_member, seq=1)
+    response = liu_client.get("/my/")
+    page = response.content.decode()
+    row = next(r for r in response.context["rows"] if r.enrolment.course == calligraphy)
+    assert row.unread == 2
+    assert f'href="/group/{calligraphy.pk}/"' in page
+    assert "爱尚书法学习群：2 条新消息" in page
+
+
+def test_my_classes_shows_the_group_link_without_a_count_when_all_is_read(liu_client, calligraphy, liu_member,
+                                                                        conversation):
+    read_mark_set(member=liu_member, seq=4)
+    page = liu_client.get("/my/").content.decode()
+    assert f'href="/group/{calligraphy.pk}/"' in page
+    assert "条新消息" not in page
