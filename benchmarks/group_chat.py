@@ -1,0 +1,427 @@
+"""The learning-group chat (学习群) under load, on loopback.
+
+Delivery: one group of 100 connected members; one of them sends 20 messages a second
+for 10 seconds. Each message carries its send time in its text, so every receiver
+(the sender's own echo included) knows its delivery latency; lost and duplicated
+deliveries are counted per receiver by client id (and, for the group chat, by seq).
+Baseline, in the same run and on the same layer: the Channels tutorial's chat room
+(benchmarks/baseline_chat.py: group_send of what it receives, nothing stored, no sign-in).
+Both on the in-memory channel layer and on Redis: four runs, each its own Daphne.
+The sender is one person; its messages are spread over as many of its sockets as the
+group socket's per-socket flood guard needs (two at 20 a second), in both consumers.
+
+Memory: the resident size of one Daphne process holding 1,000 idle group members,
+against the same process before they connected.
+
+Called from benchmarks/__main__.py after the demo centre is seeded, with Django set up
+on the benchmark's own SQLite file; the servers share that file.
+"""
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.client import HTTPConnection
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MEMBERS = 100
+RATE_PER_S = 20
+SECONDS = 10
+MESSAGES = RATE_PER_S * SECONDS
+IDLE_MEMBERS = 1000
+# The sender is one person, so the per-person chat limit (20 a minute, for real people)
+# is lifted for the servers under test; every other bound stays as deployed.
+CHAT_MESSAGES_PER_MINUTE = 100_000
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# A Redis database of the benchmark's own, emptied before each run; the test suite uses 0 and 5.
+REDIS_DB = 6
+COURSE_SLUG = "calligraphy"
+BASELINE_ROOM = "bench"
+# Bounds on every wait, so a broken server ends the run instead of hanging it.
+SERVER_START_TIMEOUT_S = 30
+CONNECT_TIMEOUT_S = 60
+# After the last send, deliveries are waited for as long as they keep coming: a saturated server
+# runs seconds behind, and late is not lost. Once none has come for QUIET_S, what is missing was
+# dropped (a layer drops a message for a socket that already has 100 waiting); DRAIN_LIMIT_S bounds it.
+QUIET_S = 3
+DRAIN_LIMIT_S = 60
+# Lets the joins' own traffic finish before the clock starts, and the idle process settle before it is weighed.
+SETTLE_S = 1
+# Members connect to the idle process in batches of this many at once.
+CONNECT_BATCH = 100
+JOIN_THREADS = 4
+# 1,000 sockets in this process and as many in the server's, plus files and the database.
+FD_LIMIT = 4096
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used (user and system)."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_kb(self) -> int:
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS for the server process")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = FD_LIMIT if hard == resource.RLIM_INFINITY else min(FD_LIMIT, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))  # the servers inherit it
+
+
+@contextlib.contextmanager
+def _daphne(app: str, *, layer: str, workdir: Path, name: str):
+    """A Daphne process serving `app` on `layer` ("memory" or "redis"); its log is shown if the run fails."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", CHAT_MESSAGES_PER_MINUTE=str(CHAT_MESSAGES_PER_MINUTE))
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("REDIS_URL", None)
+    if layer == "redis":
+        import redis
+
+        env["REDIS_URL"] = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()
+    port = _free_port()
+    log = workdir / f"{name}.log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(port), app],
+            cwd=PROJECT_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT,
+        )
+    server = Server(process=process, port=port, log=log)
+    try:
+        _wait_until_listening(server)
+        yield server
+    except BaseException:
+        sys.stderr.write(f"---- {name} (Daphne) log, last lines ----\n{server.log_tail()}\n")
+        raise
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_listening(server: Server) -> None:
+    # Daphne loads the application before it listens, so an accepted connection means ready.
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"Daphne exited with {server.process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"Daphne did not listen within {SERVER_START_TIMEOUT_S}s")
+
+
+# ---------------------------------------------------------------- members
+
+
+def _members(count: int) -> tuple[int, list[str]]:
+    """`count` new learners with a seat in the course; its page id and their join paths."""
+    from django.db import transaction
+
+    from classes.models import CoursePage, Learner
+    from classes.services import enrolment_create, join_link_ensure, join_link_token
+
+    course = CoursePage.objects.get(slug=COURSE_SLUG)
+    # Seats for all of them: past the editors' limit of 500, which Page.save() would enforce.
+    CoursePage.objects.filter(pk=course.pk).update(online_seats=course.online_seats + count)
+    course.refresh_from_db()
+    paths = []
+    with transaction.atomic():  # one commit, not three per learner
+        for n in range(count):
+            learner = Learner.objects.create(name=f"群测{n}", phone=f"1390{n:07d}")
+            enrolment_create(learner=learner, course=course)
+            paths.append(f"/j/{join_link_token(link=join_link_ensure(course=course, learner=learner))}/")
+    return course.pk, paths
+
+
+def _open_links(server: Server, paths: list[str]) -> list[str]:
+    """Each learner's session cookie, from opening their join link as their phone would."""
+
+    def open_link(path: str) -> str:
+        connection = HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                if header.startswith("sessionid="):
+                    return header.split(";", 1)[0].split("=", 1)[1]
+            raise RuntimeError(f"opening a join link gave {response.status} and no session")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(JOIN_THREADS) as pool:
+        return list(pool.map(open_link, paths))
+
+
+@dataclass
+class Receiver:
+    """One socket's view of the run."""
+
+    tag: str
+    latencies_ms: list = field(default_factory=list)
+    seen_ids: set = field(default_factory=set)
+    seen_seqs: set = field(default_factory=set)
+    duplicated: int = 0
+    errors: list = field(default_factory=list)
+    last_arrival_ns: int = 0
+
+    def take(self, raw: str) -> bool:
+        """Note a frame; True if it was a first delivery of this run's messages."""
+        arrived = time.perf_counter_ns()
+        frame = json.loads(raw)
+        kind = frame.get("type")
+        if kind == "error":
+            self.errors.append(frame.get("code"))
+            return False
+        client_id = frame.get("client_id") or ""
+        if kind != "chat.message" or not client_id.startswith(self.tag):
+            return False
+        seq = frame.get("seq")
+        if client_id in self.seen_ids or (seq is not None and seq in self.seen_seqs):
+            self.duplicated += 1
+            return False
+        self.seen_ids.add(client_id)
+        if seq is not None:
+            self.seen_seqs.add(seq)
+        sent_ns = int(frame["text"].rsplit(" ", 1)[1])
+        self.latencies_ms.append((arrived - sent_ns) / 1e6)
+        self.last_arrival_ns = arrived
+        return True
+
+
+async def _connect(url: str, origin: str, cookie: str | None, *, group: bool):
+    """A socket in the room; for the group chat, signed in and resumed as the page does it."""
+    from websockets.asyncio.client import connect
+
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else None
+    ws = await connect(url, origin=origin, additional_headers=headers, proxy=None, compression=None,
+                       open_timeout=CONNECT_TIMEOUT_S)
+    if not group:
+        return ws
+    try:
+        welcome = await _frame_of_type(ws, "welcome")
+        await ws.send(json.dumps({"type": "hello", "last_seq": welcome["last_seq"]}))
+        await _frame_of_type(ws, "chat.synced")
+    except BaseException:
+        await ws.close()
+        raise
+    return ws
+
+
+async def _frame_of_type(ws, wanted: str) -> dict:
+    while True:
+        frame = json.loads(await ws.recv())
+        if frame.get("type") == "error":
+            raise RuntimeError(f"refused while waiting for {wanted}: {frame}")
+        if frame.get("type") == wanted:
+            return frame
+
+
+async def _drain(ws, receiver: Receiver | None = None, progress: dict | None = None) -> None:
+    """Read everything that arrives; a receiver counts it, and the run ends once all have all."""
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        async for raw in ws:
+            if receiver is not None and receiver.take(raw):
+                progress["delivered"] += 1
+                if progress["delivered"] == progress["expected"]:
+                    progress["done"].set()
+    except ConnectionClosed:
+        pass
+
+
+async def _until_all_or_quiet(progress: dict) -> None:
+    deadline = asyncio.get_running_loop().time() + DRAIN_LIMIT_S
+    while asyncio.get_running_loop().time() < deadline:
+        delivered = progress["delivered"]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(progress["done"].wait(), timeout=QUIET_S)
+            return
+        if progress["delivered"] == delivered:
+            return
+
+
+def _sender_sockets() -> int:
+    """Sockets the sender spreads its messages over, so that none passes the group socket's
+    flood guard (frames per socket in a window), which the per-person chat limit does not lift."""
+    try:
+        from classes.chat_socket import FRAME_BURST, FRAME_WINDOW_S
+    except ImportError:
+        return 1
+    sockets = 1
+    # Its messages in one window, plus its hello, must stay within the guard.
+    while math.ceil(RATE_PER_S * FRAME_WINDOW_S / sockets) + 1 > FRAME_BURST:
+        sockets += 1
+    return sockets
+
+
+async def _delivery(server: Server, *, url: str, cookies: list[str | None], group: bool, sender_sockets: int) -> dict:
+    tag = f"b{uuid.uuid4().hex[:8]}-"
+    progress = {"delivered": 0, "expected": MEMBERS * MESSAGES, "done": asyncio.Event()}
+    # The members, the first of them the sender; then the sender's other sockets, whose
+    # copies are not counted (one person, one count).
+    sockets = await asyncio.wait_for(asyncio.gather(
+        *(_connect(url, server.origin, cookie, group=group) for cookie in cookies),
+        *(_connect(url, server.origin, cookies[0], group=group) for _ in range(sender_sockets - 1)),
+    ), timeout=CONNECT_TIMEOUT_S)
+    receivers = [Receiver(tag=tag) for _ in cookies]
+    readers = [asyncio.create_task(_drain(ws, receiver, progress))
+               for ws, receiver in zip(sockets, receivers + [None] * (sender_sockets - 1))]
+    senders = [sockets[0], *sockets[MEMBERS:]]
+    try:
+        await asyncio.sleep(SETTLE_S)
+        cpu_before = server.cpu_s()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        first_send_ns = time.perf_counter_ns()
+        for n in range(MESSAGES):
+            await asyncio.sleep(max(0.0, started + n / RATE_PER_S - loop.time()))
+            text = f"测速 {n} {time.perf_counter_ns()}"
+            await senders[n % len(senders)].send(json.dumps({"type": "chat.send", "client_id": f"{tag}{n}",
+                                                             "text": text}))
+        await _until_all_or_quiet(progress)
+        # Near the run's length means the process was the bottleneck (one core: one Python process).
+        server_cpu_s = server.cpu_s() - cpu_before
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        await asyncio.gather(*readers, return_exceptions=True)
+
+    latencies = sorted(ms for receiver in receivers for ms in receiver.latencies_ms)
+    delivered = len(latencies)
+    last_arrival_ns = max((receiver.last_arrival_ns for receiver in receivers), default=first_send_ns)
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [math.nan] * 99
+    errors = [code for receiver in receivers for code in receiver.errors]
+    return {
+        "members": MEMBERS, "messages": MESSAGES, "rate_per_s": RATE_PER_S, "sender_sockets": sender_sockets,
+        "p50_ms": round(cuts[49], 2), "p99_ms": round(cuts[98], 2),
+        "max_ms": round(latencies[-1], 2) if latencies else None,
+        "deliveries_per_s": round(delivered / max((last_arrival_ns - first_send_ns) / 1e9, 1e-9), 1),
+        "expected_deliveries": MEMBERS * MESSAGES, "delivered": delivered,
+        "lost": MEMBERS * MESSAGES - delivered,
+        "duplicated": sum(receiver.duplicated for receiver in receivers),
+        "errors": len(errors), "error_codes": sorted(set(errors)), "server_cpu_s": round(server_cpu_s, 1),
+    }
+
+
+async def _idle_memory(server: Server, *, url: str, cookies: list[str]) -> dict:
+    # One member in and out first, so the code a connection needs is loaded before the "before".
+    warm = await _connect(url, server.origin, cookies[0], group=True)
+    await warm.close()
+    await asyncio.sleep(SETTLE_S)
+    before_kb = server.rss_kb()
+    sockets, readers, failures = [], [], []
+    started = time.perf_counter()
+    try:
+        for start in range(0, len(cookies), CONNECT_BATCH):
+            batch = cookies[start:start + CONNECT_BATCH]
+            opened = await asyncio.wait_for(asyncio.gather(
+                *(_connect(url, server.origin, cookie, group=True) for cookie in batch), return_exceptions=True,
+            ), timeout=CONNECT_TIMEOUT_S)
+            for result in opened:
+                if isinstance(result, BaseException):
+                    failures.append(repr(result))
+                else:
+                    sockets.append(result)
+                    # Idle, but read: frames left unread would sit in the server's buffers.
+                    readers.append(asyncio.create_task(_drain(result)))
+        connect_s = time.perf_counter() - started
+        await asyncio.sleep(SETTLE_S)
+        after_kb = server.rss_kb()
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        await asyncio.gather(*readers, return_exceptions=True)
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {len(cookies)} members failed to connect, e.g. {failures[0]}")
+    return {
+        "members": len(sockets), "rss_before_mb": round(before_kb / 1024, 1), "rss_after_mb": round(after_kb / 1024, 1),
+        "per_member_kb": round((after_kb - before_kb) / len(sockets), 1), "connect_s": round(connect_s, 1),
+    }
+
+
+def run(*, out) -> None:
+    _raise_fd_limit()
+    workdir = Path(tempfile.mkdtemp(prefix="group-chat-bench-"))
+    course_id, paths = _members(IDLE_MEMBERS)
+    group_path, baseline_path = f"/ws/group/{course_id}/", f"/ws/chat/{BASELINE_ROOM}/"
+    layers = ["memory", "redis"] if _redis_answers() else ["memory"]
+    if "redis" not in layers:
+        out.write(json.dumps({"bench": "group_chat_delivery", "layer": "redis",
+                              "skipped": f"no Redis at {REDIS_HOST}:{REDIS_PORT}"}) + "\n")
+    sender_sockets = _sender_sockets()
+    cookies = None
+    for layer in layers:
+        with _daphne("benchmarks.baseline_chat:application", layer=layer, workdir=workdir,
+                     name=f"baseline-{layer}") as server:
+            baseline = asyncio.run(_delivery(server, url=f"ws://127.0.0.1:{server.port}{baseline_path}",
+                                             cookies=[None] * MEMBERS, group=False, sender_sockets=sender_sockets))
+        out.write(json.dumps({"bench": "group_chat_delivery", "consumer": "baseline_tutorial_chat", "layer": layer,
+                              **baseline, "p99_ratio_to_baseline": 1.0}) + "\n")
+        with _daphne("learning.asgi:application", layer=layer, workdir=workdir, name=f"group-{layer}") as server:
+            if cookies is None:
+                cookies = _open_links(server, paths)
+            ours = asyncio.run(_delivery(server, url=f"ws://127.0.0.1:{server.port}{group_path}",
+                                         cookies=cookies[:MEMBERS], group=True, sender_sockets=sender_sockets))
+        out.write(json.dumps({"bench": "group_chat_delivery", "consumer": "GroupChatConsumer", "layer": layer,
+                              **ours, "p99_ratio_to_baseline": round(ours["p99_ms"] / baseline["p99_ms"], 2)}) + "\n")
+        out.flush()
+
+    # Production's layer when it is there: with Redis, the groups live outside the process.
+    layer = layers[-1]
+    with _daphne("learning.asgi:application", layer=layer, workdir=workdir, name=f"group-idle-{layer}") as server:
+        memory = asyncio.run(_idle_memory(server, url=f"ws://127.0.0.1:{server.port}{group_path}", cookies=cookies))
+    out.write(json.dumps({"bench": "group_chat_idle_memory", "consumer": "GroupChatConsumer", "layer": layer,
+                          **memory}) + "\n")
