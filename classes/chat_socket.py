@@ -106,7 +106,7 @@ class ChatSocket(AsyncWebsocketConsumer):
     async def on_chat_send(self, frame):
         client_id = str(frame.get("client_id", ""))[:64]
         limit = chat.chat_messages_per_minute()
-        if rate_limit_exceeded(key=f"chat:{self.chat_id}:{self.member_key}", limit=limit, window_seconds=60):
+        if rate_limit_exceeded(key=self.chat_rate_key(), limit=limit, window_seconds=60):
             return await self._error("rate_limited", _("You are sending messages very fast. Please wait a minute."),
                                      client_id=client_id)
         try:
@@ -115,6 +115,9 @@ class ChatSocket(AsyncWebsocketConsumer):
             await self._error(error.code or "invalid", error.messages[0], client_id=client_id)
         except (TypeError, AttributeError):
             await self._error("bad_field", _("That message could not be read."))
+
+    def chat_rate_key(self) -> str:
+        return f"chat:{self.chat_id}:{self.member_key}"
 
     def post_chat(self, frame) -> None:
         raise NotImplementedError

@@ -33,7 +33,7 @@ class GroupChatConsumer(ChatSocket):
         self.member = member
         self.chat_id = member.group.chat_id
         await self.channel_layer.group_add(events.chat_group(self.chat_id), self.channel_name)
-        self.member_key = f"{member.role}:{member.learner.pk if member.learner else member.user.pk}"
+        self.member_key = member.rate_key
         await self.send(text_data=dumps({"type": events.WELCOME, "role": member.role,
                                           "last_seq": await database_sync_to_async(lambda: ChatRoom.objects.get(
                                               pk=self.chat_id).last_seq)()}))
@@ -67,6 +67,9 @@ class GroupChatConsumer(ChatSocket):
     def _pinned_text(self) -> str:
         room = ChatRoom.objects.select_related("pinned").get(pk=self.chat_id)
         return room.pinned.text if room.pinned_id and not room.pinned.deleted_at else ""
+
+    def chat_rate_key(self) -> str:
+        return self.member.rate_key  # shared with photo and voice uploads
 
     def post_chat(self, frame) -> None:
         groups.group_post(member=self.member, client_id=frame.get("client_id"), text=frame.get("text"))

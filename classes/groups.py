@@ -37,6 +37,12 @@ class Member:
         return {"learner": self.learner} if self.learner else {"user": self.user}
 
     @property
+    def rate_key(self) -> str:
+        """One budget of messages a minute per member, whether typed, photographed or spoken."""
+        who = f"learner:{self.learner.pk}" if self.learner else f"user:{self.user.pk}"
+        return f"chat:{self.group.chat_id}:{who}"
+
+    @property
     def moderates(self) -> bool:
         return self.role in (RoomRole.TEACHER, RoomRole.COORDINATOR)
 

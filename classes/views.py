@@ -279,6 +279,9 @@ def group_upload(request, course_id: int):
     course, member, refusal = _group_member_or_refusal(request, course_id)
     if refusal:
         return JsonResponse({"ok": False, "error": _("This group is not yours.")}, status=403)
+    if rate_limit_exceeded(key=member.rate_key, limit=chat.chat_messages_per_minute(), window_seconds=60):
+        return JsonResponse({"ok": False, "error": _("You are sending messages very fast. Please wait a minute."),
+                             "code": "rate_limited"}, status=429)
     upload = request.FILES.get("file")
     kind = request.POST.get("kind")
     if upload is None or kind not in ("image", "voice"):

@@ -424,6 +424,7 @@
   }
 
   // ------------------------------------------------------------------ entering
+  $("enter-room").disabled = false;
   $("enter-room").addEventListener("click", function () {
     if (room.entered) { return; } // a double tap enters once
     room.entered = true;

@@ -246,5 +246,7 @@
       });
   });
 
+  // Until now a tap would have reloaded the page or done nothing.
+  document.querySelectorAll("[data-needs-script]").forEach(function (b) { b.disabled = false; });
   connect();
 })();

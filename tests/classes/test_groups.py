@@ -466,3 +466,20 @@ def test_my_classes_shows_the_group_link_without_a_count_when_all_is_read(liu_cl
     page = liu_client.get("/my/").content.decode()
     assert f'href="/group/{calligraphy.pk}/"' in page
     assert "条新消息" not in page
+
+
+def test_photo_uploads_share_the_members_message_budget(client, settings, tmp_path, calligraphy, open_link):
+    from classes.models import Learner
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.CHAT_MESSAGES_PER_MINUTE = 2
+    open_link(calligraphy, learner=Learner.objects.get(phone="13800138001"))
+    statuses = []
+    for n in range(3):
+        picture = io.BytesIO()
+        Image.new("RGB", (40, 30), (9, 9, 9)).save(picture, format="PNG")
+        picture.name = "p.png"
+        picture.seek(0)
+        statuses.append(client.post(f"/group/{calligraphy.pk}/upload/",
+                                    {"kind": "image", "client_id": f"flood-{n}", "file": picture}).status_code)
+    assert statuses == [200, 200, 429]
