@@ -7,7 +7,6 @@ sends the consumer's thread-sensitive database calls back to the test's own thre
 and connection, so no pytest-asyncio is needed.
 """
 
-import functools
 import json
 from dataclasses import dataclass
 from importlib import import_module
@@ -15,11 +14,9 @@ from importlib import import_module
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
 
 from classes import events, rooms
@@ -28,33 +25,11 @@ from classes.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, ClassSession, Learner, Participant, Visit
 from classes.services import enrolment_create, join_link_ensure, join_link_issue
 from learning.asgi import application
-from tests.layers import layer_group_keys
+from tests.layers import ORIGIN, QUIET, fresh_layer_and_cache, layer_group_keys, run_async  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORIGIN = b"http://127.0.0.1"
-# Long enough for a broadcast to cross the in-memory layer, short enough to keep the suite fast.
-QUIET = 0.1
-
-
-def run_async(test):
-    """Run an async test body to completion from a plain (sync) pytest test."""
-
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return async_to_sync(test)(*args, **kwargs)
-
-    return wrapper
-
-
 # ---------------------------------------------------------------- people and sessions
-
-
-@pytest.fixture(autouse=True)
-def fresh_layer_and_cache():
-    """Rate-limit counters live in the cache and groups in the layer; start each test with neither."""
-    cache.clear()
-    async_to_sync(get_channel_layer().flush)()
 
 
 @pytest.fixture
