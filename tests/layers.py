@@ -34,3 +34,32 @@ def fresh_layer_and_cache():
     Autouse in every module that imports it."""
     cache.clear()
     async_to_sync(get_channel_layer().flush)()
+
+
+async def frame_of(member, kind: str, timeout: float = 1) -> dict:
+    """The next frame of this type on `member.socket`, passing over others. Times out, failing the test, if none comes."""
+    while True:
+        frame = await member.socket.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+async def refusal_of(socket) -> tuple[dict, dict]:
+    """The error frame and the close a refused socket gets."""
+    connected, _ = await socket.connect()
+    assert connected  # accepted first, so the refusal can say why
+    error = await socket.receive_json_from()
+    close = await socket.receive_output()
+    await socket.disconnect()
+    return error, close
+
+
+async def send(member, **frame) -> None:
+    await member.socket.send_json_to(frame)
+
+
+async def leave(*members) -> None:
+    """Disconnect everyone, then check no socket is left in any group (house style)."""
+    for member in members:
+        await member.socket.disconnect()
+    assert layer_group_keys() == []

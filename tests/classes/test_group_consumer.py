@@ -29,7 +29,9 @@ from classes.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, CoursePage, Enrolment, EnrolmentStatus, GroupMute, Learner, ReadMark
 from classes.services import enrolment_create, enrolment_withdraw, join_link_ensure, join_link_issue, join_link_token
 from learning.asgi import application
-from tests.layers import ORIGIN, QUIET, fresh_layer_and_cache, layer_group_keys, run_async  # noqa: F401
+from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
+    ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, leave, refusal_of, run_async, send,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,34 +122,15 @@ async def join(course_id: int, cookie: str) -> Member:
     return Member(socket, welcome)
 
 
-async def frame_of(member: Member, kind: str, timeout: float = 1) -> dict:
-    """The next frame of this type, passing over others. Times out, failing the test, if none comes."""
-    while True:
-        frame = await member.socket.receive_json_from(timeout=timeout)
-        if frame["type"] == kind:
-            return frame
 
 
 async def refusal(course_id: int, cookie: str | None) -> tuple[dict, dict]:
     """The error frame and the close a refused socket gets."""
-    socket = _socket(course_id, cookie)
-    connected, _ = await socket.connect()
-    assert connected  # accepted first, so the refusal can say why
-    error = await socket.receive_json_from()
-    close = await socket.receive_output()
-    await socket.disconnect()
-    return error, close
+    return await refusal_of(_socket(course_id, cookie))
 
 
-async def send(member: Member, **frame) -> None:
-    await member.socket.send_json_to(frame)
 
 
-async def leave(*members: Member) -> None:
-    """Disconnect everyone, then check no socket is left in any group (house style)."""
-    for member in members:
-        await member.socket.disconnect()
-    assert layer_group_keys() == []
 
 
 async def messages_stored(group) -> list[tuple[int, str, str]]:
