@@ -8,17 +8,9 @@
   var S = config.strings;
   var isTeacher = config.role === "teacher";
   var $ = function (id) { return document.getElementById(id); };
-  var fmt = function (text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
-  };
-  var csrf = function () {
-    var field = document.querySelector("[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  };
-  var newId = function () {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  };
+  var fmt = ChatCommon.fmt;
+  var csrf = ChatCommon.csrf;
+  var newId = ChatCommon.newId;
 
   // Heartbeat both ways keeps NAT bindings open and lets the server spot dead sockets.
   var HEARTBEAT_MS = 20000;
@@ -183,14 +175,7 @@
     });
   }
 
-  function button(label, onClick) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "button";
-    b.textContent = label;
-    b.addEventListener("click", onClick);
-    return b;
-  }
+  var button = ChatCommon.button;
 
   // ------------------------------------------------------------------ chat
   function showMessage(message) {

@@ -6,15 +6,9 @@
   var config = JSON.parse(document.getElementById("group-config").textContent);
   var S = config.strings;
   var $ = function (id) { return document.getElementById(id); };
-  var fmt = function (text, values) { return text.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; }); };
-  var newId = function () {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  };
-  var csrf = function () {
-    var field = document.querySelector("[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  };
+  var fmt = ChatCommon.fmt;
+  var csrf = ChatCommon.csrf;
+  var newId = ChatCommon.newId;
   var HEARTBEAT_MS = 20000;
   var RECONNECT_BASE_MS = 500;
   var RECONNECT_MAX_MS = 15000;
@@ -81,14 +75,7 @@
 
   function roleLabel(role) { return S[role] || role; }
 
-  function button(label, onClick) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "button";
-    b.textContent = label;
-    b.addEventListener("click", onClick);
-    return b;
-  }
+  var button = ChatCommon.button;
 
   function render(message) {
     var item = document.createElement("li");
