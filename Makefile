@@ -30,6 +30,9 @@ run: install messages migrate
 	@echo ""
 	@echo "社区课堂 is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
+	@# The notifications worker (reminders, change notices) runs beside the web server and stops with it.
+	$(PY) manage.py db_worker --backend notifications --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m learning.serve -b $(HOST) -p $(PORT) learning.asgi:application
 
 test: install messages

@@ -18,9 +18,10 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", stdout=open(os.devnull, "w"))
 
-    from benchmarks import group_chat, join_to_video, pages
+    from benchmarks import group_chat, join_to_video, pages, timetable
 
     pages.run(out=sys.stdout)
+    timetable.run(out=sys.stdout)
     # Playwright's event loop makes Django refuse ORM calls in this thread; the
     # benchmark only reads and writes through the served site after setting up.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -21,8 +21,13 @@ ROLE_LABELS = {
 # What coordinators manage in the Wagtail admin: course pages, their snippets,
 # the timetable and the learners. Teachers and volunteers use the site, not the admin.
 COORDINATOR_MODEL_PERMISSIONS = {
-    "classes": ["coursecategory", "teacher", "classsession", "learner"],
+    "classes": [
+        "coursecategory", "teacher", "classsession", "learner",
+        "room", "term", "availabilityslot", "availabilityexception",
+    ],
 }
+# The notification outbox is written by the platform; coordinators read it.
+COORDINATOR_VIEW_ONLY = {"classes": ["notification"]}
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
@@ -49,6 +54,10 @@ def roles_ensure(**kwargs) -> None:
     for app_label, models in COORDINATOR_MODEL_PERMISSIONS.items():
         for model in models:
             wanted += Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
+    for app_label, models in COORDINATOR_VIEW_ONLY.items():
+        wanted += Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model__in=models, codename__startswith="view_"
+        )
     coordinators.permissions.add(*wanted)
 
     root = Page.get_first_root_node()

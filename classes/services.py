@@ -109,8 +109,9 @@ LINK_GRACE = timedelta(days=7)
 TOKEN_SALT = "classes.join_link"
 
 
-def _token_for(link: JoinLink) -> str:
-    digest = salted_hmac(TOKEN_SALT, f"{link.pk}:{link.nonce}", algorithm="sha256").digest()[:TOKEN_BYTES]
+def _token_for(link: JoinLink, salt: str = TOKEN_SALT) -> str:
+    """Any record with a pk and a nonce (a join link, a calendar feed); each kind has its own salt."""
+    digest = salted_hmac(salt, f"{link.pk}:{link.nonce}", algorithm="sha256").digest()[:TOKEN_BYTES]
     return base64.b32encode(digest).decode().rstrip("=").lower()
 
 

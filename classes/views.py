@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,11 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classes import chat, chat_media, groups, rooms, selectors, services
+from classes import chat, chat_media, groups, rooms, selectors, services, timetable
 from classes.classroom_strings import classroom_strings, group_strings
-from classes.forms import SignupForm
+from classes.forms import AvailabilityExceptionForm, AvailabilityForm, SignupForm
 from classes.learner_session import current_learner, session_start
-from classes.models import ClassSession, CoursePage, Enrolment, EnrolmentStatus, RoomRole
+from classes.models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    ClassSession,
+    CoursePage,
+    Enrolment,
+    EnrolmentStatus,
+    RoomRole,
+    Teacher,
+)
 from classes.join_cards import join_card
 from home.ratelimit import client_address, rate_limit_exceeded
 
@@ -310,3 +320,54 @@ def group_history(request, course_id: int):
         return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
     page = chat.chat_messages_before(room_id=member.group.chat_id, before_seq=int(before), limit=groups.HISTORY_PAGE)
     return JsonResponse({"ok": True, "messages": [chat.chat_message_payload(m) for m in page]})
+
+
+# ---------------------------------------------------------------- teachers' free time
+
+
+def _availability_teacher(request) -> Teacher:
+    """The teacher whose free time is shown: the signed-in teacher, or for a coordinator ?teacher=<id>."""
+    wanted = request.GET.get("teacher", "")
+    if wanted.isdigit() and selectors.user_is_coordinator(request.user):
+        return get_object_or_404(Teacher, pk=int(wanted))
+    teacher = Teacher.objects.filter(user=request.user).first() if request.user.is_authenticated else None
+    if teacher is None:
+        raise PermissionDenied
+    return teacher
+
+
+@never_cache
+def teacher_availability(request):
+    """A teacher's weekly free time and the dates that differ, with large simple controls.
+    Coordinators can fill it in on a teacher's behalf."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    teacher = _availability_teacher(request)
+    # Both forms have "from" and "until": their own id prefixes keep the labels apart.
+    forms = {"add_slot": AvailabilityForm(auto_id="weekly_%s"), "add_exception": AvailabilityExceptionForm(auto_id="date_%s")}
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action in forms:
+        form = forms[action] = type(forms[action])(request.POST, auto_id=forms[action].auto_id)
+        if form.is_valid():
+            add = timetable.availability_add if action == "add_slot" else timetable.availability_exception_add
+            try:
+                add(teacher=teacher, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect(request.get_full_path())
+            except ValidationError as error:
+                form.add_error(None, error)
+    elif request.method == "POST" and action in ("delete_slot", "delete_exception"):
+        model = AvailabilitySlot if action == "delete_slot" else AvailabilityException
+        pk = request.POST.get("pk", "")
+        # Only this teacher's own rows; a stale or doubled tap on a removed one does nothing.
+        model.objects.filter(teacher=teacher, pk=int(pk) if pk.isdigit() else None).delete()
+        messages.success(request, _("Removed."))
+        return redirect(request.get_full_path())
+    return render(request, "classes/teacher_availability.html", {
+        "teacher": teacher,
+        "slots": teacher.availability.all(),
+        "exceptions": teacher.exceptions.filter(date__gte=timezone.localdate()),
+        "slot_form": forms["add_slot"],
+        "exception_form": forms["add_exception"],
+        "on_behalf": teacher.user_id != request.user.pk,
+    })

@@ -8,12 +8,12 @@ is done by wrapping its log writer. Use it exactly like the `daphne` command:
 import daphne.access
 import daphne.cli
 
-from learning.logs import redact_join_tokens
+from learning.logs import redact_tokens
 
 
 class RedactingAccessLogGenerator(daphne.access.AccessLogGenerator):
     def write_entry(self, host, date, request, status=None, length=None, ident=None, user=None):
-        super().write_entry(host, date, redact_join_tokens(request), status, length, ident, user)
+        super().write_entry(host, date, redact_tokens(request), status, length, ident, user)
 
 
 def main() -> None:

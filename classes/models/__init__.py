@@ -12,3 +12,21 @@ from classes.models.learners import DeviceKind, Learner  # noqa: F401
 from classes.models.enrolment import Enrolment, EnrolmentStatus, JoinLink, SeatPool  # noqa: F401
 from classes.models.live import ChatMessage, ChatRoom, DeviceCheck, Participant, RoomRole, Visit  # noqa: F401
 from classes.models.groups import GroupMute, LearningGroup, ReadMark  # noqa: F401
+from classes.models.timetable import (  # noqa: F401
+    AvailabilityException,
+    AvailabilitySlot,
+    CourseNeed,
+    ExceptionKind,
+    Room,
+    Term,
+    TermHoliday,
+    TimetableSlot,
+    Weekday,
+)
+from classes.models.notifications import (  # noqa: F401
+    CalendarFeed,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+)

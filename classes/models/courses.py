@@ -219,8 +219,21 @@ class ClassSession(models.Model):
     chat = models.OneToOneField(
         "classes.ChatRoom", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="class_session"
     )
+    series = models.ForeignKey(
+        "classes.TimetableSlot", verbose_name=_("weekly class time"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="sessions",
+    )
+    room = models.ForeignKey(
+        "classes.Room", verbose_name=_("room"), null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=200, blank=True, editable=False)
+    # Counts changes of time or status, for calendar apps (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
-    panels = [FieldPanel("course"), FieldPanel("starts_at"), FieldPanel("duration_minutes"), FieldPanel("mode")]
+    panels = [
+        FieldPanel("course"), FieldPanel("starts_at"), FieldPanel("duration_minutes"), FieldPanel("mode"), FieldPanel("room")
+    ]
 
     class Meta:
         ordering = ["starts_at"]
@@ -241,5 +254,9 @@ class ClassSession(models.Model):
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
-register_snippet(ClassSession)
+
+

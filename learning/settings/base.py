@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -156,6 +158,18 @@ LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_SITE_NAME = "社区课堂"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Wagtail's own small jobs (search index, image renditions) run at once, as before.
+# Notification delivery and reminders run in `manage.py db_worker --backend
+# notifications`, from a queue kept in the database, so a restart loses nothing.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "notifications": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
+# Text messages: the default backend writes each message to the log, so nothing
+# is sent until an SMS gateway backend is configured.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "classes.sms.LogSMSBackend")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "txt", "mp3", "mp4", "webm", "jpg", "png"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024  # a short class video fits
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # a phone photo fits
@@ -169,8 +183,8 @@ CENTRE_HELP_PHONE = os.environ.get("CENTRE_HELP_PHONE", "010-6512-3456")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_join_tokens": {"()": "learning.logs.RedactJoinTokensFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_join_tokens"]}},
+    "filters": {"redact_tokens": {"()": "learning.logs.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},

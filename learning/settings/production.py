@@ -31,6 +31,8 @@ SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "0") == "1"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# A send must give up well inside the notifications worker's 10-minute lease (classes/notifications.py).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "60"))
 
 if REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}  # noqa: F405

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.gate import VIEWPORTS, assert_accessible, assert_no_password_field, save_screenshot
+from tests.browser.test_live_class import sign_in
 
 # name: (path, expected HTTP status, an element that shows it is the page we mean)
 LEARNER_PAGES = {
@@ -18,6 +19,9 @@ LEARNER_PAGES = {
     "my-classes-signed-out": ("/my/", 200, "main .button--primary"),
     "sign-up": ("/signup/{calligraphy}/", 200, "form button[type=submit]"),
     "bad-join-link": ("/j/thisisnotarealtokenatall22/", 404, "main a[href^='tel:']"),
+    "timetable": ("/timetable/", 200, ".week .timetable-card"),
+    "timetable-teacher": ("/timetable/teacher/{teacher}/", 200, "main .timetable-card"),
+    "my-timetable-signed-out": ("/my/timetable/", 200, "main .button--primary"),
 }
 # Pages for teachers, volunteers and coordinators: the same gate, but they may ask for a password.
 STAFF_PAGES = {
@@ -25,7 +29,7 @@ STAFF_PAGES = {
 }
 ALL_PAGES = LEARNER_PAGES | STAFF_PAGES
 # The pages the README shows.
-SCREENSHOT_PAGES = {"home", "course-list", "course", "help"}
+SCREENSHOT_PAGES = {"home", "course-list", "course", "help", "timetable", "my-timetable", "free-time"}
 
 
 def open_page(page, name):
@@ -34,6 +38,9 @@ def open_page(page, name):
         page.goto("/courses/calligraphy/")
         signup = page.locator("main a[href^='/signup/']").first.get_attribute("href")
         path = signup
+    if "{teacher}" in path:
+        page.goto("/timetable/")
+        path = page.locator("main a[href^='/timetable/teacher/']").first.get_attribute("href")
     response = page.goto(path)
     assert response.status == status, f"{path} answered {response.status}, expected {status}"
     expect(page.locator(marker).first).to_be_visible()
@@ -66,3 +73,32 @@ def test_learner_page_asks_for_no_password(page, name):
     open_page(page, name)
 
     assert_no_password_field(page)
+
+
+# Pages seen signed in: (path, expected status, marker, who). A learner opens their join
+# link, as on their phone; a teacher signs in with their password.
+SIGNED_IN_PAGES = {
+    "my-timetable": ("/my/timetable/", 200, ".feed-box", ("刘桂兰", "爱尚书法")),
+    # /my/timetable/ takes a teacher to their own timetable, with their calendar address.
+    "timetable-teacher-own": ("/my/timetable/", 200, ".feed-box", "teacher_wang"),
+    "free-time": ("/teach/free-time/", 200, "button[value=add_slot]", "teacher_wang"),
+}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", SIGNED_IN_PAGES)
+def test_signed_in_page_passes_accessibility_gate(new_context, join_paths, name, viewport):
+    path, status, marker, who = SIGNED_IN_PAGES[name]
+    page = new_context(viewport).new_page()
+    if isinstance(who, tuple):
+        page.goto(join_paths[who])
+    else:
+        sign_in(page, who, "demo-teacher")
+    response = page.goto(path)
+    assert response.status == status, f"{path} answered {response.status}, expected {status}"
+    expect(page.locator(marker).first).to_be_visible()
+
+    assert_accessible(page)
+
+    if name in SCREENSHOT_PAGES:
+        save_screenshot(page, name, viewport)

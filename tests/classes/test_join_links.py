@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from classes.models import ClassSession, CoursePage, JoinLink, Learner, Teacher
 from classes.services import join_link_ensure, join_link_issue, join_link_token, token_hash
-from learning.logs import redact_join_tokens
+from learning.logs import redact_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -144,10 +144,15 @@ def test_many_wrong_links_from_one_address_are_slowed_down(client):
 
 def test_tokens_never_reach_the_logs():
     line = '127.0.0.1 - - "GET /j/gp4ip3nwq64rishecfcsj5rb34/ HTTP/1.1" 302'
-    assert "gp4ip3" not in redact_join_tokens(line)
+    assert "gp4ip3" not in redact_tokens(line)
 
 
 def test_not_signed_in_my_classes_explains_how_to_get_in(client):
     response = client.get("/my/")
     assert response.status_code == 200
     assert "二维码" in response.content.decode()
+
+
+def test_calendar_feed_tokens_are_removed_from_log_lines():
+    line = 'GET /calendar/abcd1234efgh5678.ics HTTP/1.1" 200'
+    assert "abcd1234efgh5678" not in redact_tokens(line)

@@ -2,7 +2,7 @@
 login for every role. Running it again changes nothing."""
 
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -20,19 +20,25 @@ from wagtail.rich_text import RichText
 from classes.join_cards import join_url
 from classes.models import (
     Audience,
+    AvailabilitySlot,
     ClassSession,
-    Enrolment,
-    JoinLink,
     CourseCategory,
     CourseIndexPage,
+    CourseNeed,
     CoursePage,
     DeviceKind,
+    Enrolment,
+    JoinLink,
     Learner,
     Level,
+    Room,
     SeatPool,
     SessionMode,
     Teacher,
+    Term,
+    TermHoliday,
 )
+from classes.notifications import reminders_schedule
 from classes.roles import COORDINATORS, TEACHERS, VOLUNTEERS, roles_ensure
 from classes.services import enrolment_create, join_link_ensure, join_link_token
 from home.models import HomePage
@@ -78,6 +84,27 @@ DEMO_LEARNERS = [
      [("children-painting", SeatPool.ONLINE)]),
 ]
 
+DEMO_ROOMS = [("多功能厅", 12), ("书画室", 16)]
+
+# Teachers' weekly free time: (username, weekday, from, until). It covers the demo classes.
+DEMO_FREE_TIME = [
+    ("teacher_wang", 0, time(8, 30), time(12)),
+    ("teacher_wang", 2, time(13, 30), time(17)),
+    ("teacher_wang", 3, time(9), time(11, 30)),
+    ("teacher_li", 1, time(18, 30), time(21)),
+    ("teacher_li", 3, time(18, 30), time(21)),
+    ("teacher_li", 5, time(9), time(12)),
+]
+
+# Next term, not yet planned: what each course needs, for the timetable planner.
+# (course slug, teacher, classes a week, minutes, preferred from, until, where, room)
+DEMO_NEXT_TERM_NEEDS = [
+    ("calligraphy", "teacher_wang", 2, 90, time(9), time(11, 30), SessionMode.ONLINE, None),
+    ("chinese-painting", "teacher_wang", 1, 120, time(14), time(16), SessionMode.BOTH, "书画室"),
+    ("children-painting", "teacher_li", 1, 90, time(9), time(11), SessionMode.ONLINE, None),
+    ("learn-abc", "teacher_li", 2, 60, time(19), time(20, 30), SessionMode.ONLINE, None),
+]
+
 # Two weeks of classes from the Monday of this week, so the home page always has some.
 DEMO_WEEKS = 2
 DEMO_SESSION_MINUTES = 60
@@ -117,10 +144,12 @@ class Command(BaseCommand):
             for week in range(DEMO_WEEKS):
                 day = monday + timedelta(weeks=week, days=weekday)
                 starts_at = timezone.make_aware(datetime.combine(day, time(hour)))
-                ClassSession.objects.get_or_create(
+                session, created = ClassSession.objects.get_or_create(
                     course=course, starts_at=starts_at,
                     defaults={"duration_minutes": DEMO_SESSION_MINUTES, "mode": SessionMode.ONLINE},
                 )
+                if created:
+                    reminders_schedule(sessions=[session])
 
         for name, phone, birth_year, guardian_name, guardian_phone, device, needs_help, seats in DEMO_LEARNERS:
             learner, _created = Learner.objects.get_or_create(phone=phone, defaults={
@@ -135,7 +164,29 @@ class Command(BaseCommand):
             for course in teacher.courses.all():
                 join_link_ensure(course=course, teacher=teacher)
 
+        self.timetable(teachers, monday)
         self.print_logins()
+
+    def timetable(self, teachers, monday):
+        """Rooms, the teachers' free time, and next term's course needs, ready for the planner."""
+        rooms = {name: Room.objects.get_or_create(name=name, defaults={"capacity": capacity})[0]
+                 for name, capacity in DEMO_ROOMS}
+        for username, weekday, starts, ends in DEMO_FREE_TIME:
+            AvailabilitySlot.objects.get_or_create(teacher=teachers[username], weekday=weekday, starts=starts, ends=ends)
+        if Term.objects.exists():
+            return
+        starts_on = monday + timedelta(weeks=DEMO_TERM_WEEKS)
+        term = Term.objects.create(name="新学期", starts_on=starts_on,
+                                   ends_on=starts_on + timedelta(weeks=DEMO_TERM_WEEKS) - timedelta(days=1))
+        TermHoliday.objects.create(term=term, date=starts_on + timedelta(weeks=4), name="社区活动日")
+        for order, (slug, teacher, per_week, minutes, preferred_from, preferred_to, mode, room) in enumerate(
+            DEMO_NEXT_TERM_NEEDS
+        ):
+            CourseNeed.objects.create(
+                term=term, course=CoursePage.objects.get(slug=slug), teacher=teachers[teacher], sort_order=order,
+                sessions_per_week=per_week, duration_minutes=minutes, preferred_from=preferred_from,
+                preferred_to=preferred_to, mode=mode, room=rooms.get(room),
+            )
 
     def home_page(self):
         """The site's home page; rebuilt if the page tree was emptied (as a test flush does)."""
