@@ -139,6 +139,8 @@ def user_may_see_roster(*, user, course: CoursePage) -> bool:
 class RosterRow:
     enrolment: Enrolment
     waitlist_position: int | None
+    # Filled in by the roster page from volunteers.selectors.readiness (learners with a seat).
+    readiness: object | None = None
 
 
 def course_roster(*, course: CoursePage) -> list[RosterRow]:

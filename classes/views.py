@@ -30,6 +30,7 @@ from classes.models import (
 )
 from classes.join_cards import join_card
 from home.ratelimit import client_address, rate_limit_exceeded
+from volunteers.selectors.readiness import readiness_for_course, summarise_readiness
 
 # A person typing a link by hand may get it wrong a few times; a script guessing gets stopped.
 BAD_LINK_LIMIT = 20
@@ -183,9 +184,14 @@ def _roster_course(request, course_id: int) -> CoursePage:
 def roster(request, course_id: int):
     course = _roster_course(request, course_id)
     is_coordinator = selectors.user_is_coordinator(request.user)
+    rows = selectors.course_roster(course=course)
+    readiness = readiness_for_course(course=course)
+    for row in rows:
+        row.readiness = readiness.get(row.enrolment.learner_id)
     return render(request, "classes/roster.html", {
         "course": course,
-        "rows": selectors.course_roster(course=course),
+        "rows": rows,
+        "readiness_summary": summarise_readiness(readiness),
         "seats": selectors.seats_summary(course=course),
         "is_coordinator": is_coordinator,
         "teachers": course.teachers.all(),

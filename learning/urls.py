@@ -17,6 +17,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="home/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("classes.urls")),
+    path("", include("volunteers.urls")),
 ]
 
 if settings.SERVE_MEDIA:

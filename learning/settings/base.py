@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "daphne",
     "home",
     "classes",
+    "volunteers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -42,6 +42,7 @@ from classes.notifications import reminders_schedule
 from classes.roles import COORDINATORS, TEACHERS, VOLUNTEERS, roles_ensure
 from classes.services import enrolment_create, join_link_ensure, join_link_token
 from home.models import HomePage
+from volunteers.models import HelpRequest, HelpSource, Initiative, SetupSlot, Volunteer, VolunteerStatus
 
 # Demo passwords are printed on purpose: this is sample data for trying the site.
 DEMO_STAFF = [
@@ -105,6 +106,10 @@ DEMO_NEXT_TERM_NEEDS = [
     ("learn-abc", "teacher_li", 2, 60, time(19), time(20, 30), SessionMode.ONLINE, None),
 ]
 
+# Staggered setup visits at the centre (错时到中心): three half-hour times a day, for three days.
+DEMO_SETUP_DAYS = 3
+DEMO_SETUP_TIMES = [time(9, 30), time(10, 0), time(10, 30)]
+
 # Two weeks of classes from the Monday of this week, so the home page always has some.
 DEMO_WEEKS = 2
 DEMO_SESSION_MINUTES = 60
@@ -165,6 +170,7 @@ class Command(BaseCommand):
                 join_link_ensure(course=course, teacher=teacher)
 
         self.timetable(teachers, monday)
+        self.volunteering(users["volunteer"], place="多功能厅")
         self.print_logins()
 
     def timetable(self, teachers, monday):
@@ -187,6 +193,33 @@ class Command(BaseCommand):
                 sessions_per_week=per_week, duration_minutes=minutes, preferred_from=preferred_from,
                 preferred_to=preferred_to, mode=mode, room=rooms.get(room),
             )
+
+    def volunteering(self, volunteer_user, place):
+        """The demo volunteer's profile, a help request waiting for a call, setup visit
+        times at the centre in the coming days, and one initiative."""
+        Volunteer.objects.get_or_create(user=volunteer_user, defaults={
+            "name": "陈小雨", "phone": "13700137001", "phone_guidance": True, "in_person_setup": True,
+            "english": True, "availability": "工作日晚上，周六上午", "status": VolunteerStatus.APPROVED,
+        })
+        zhao = Learner.objects.get(phone="13800138002")
+        if not HelpRequest.objects.filter(learner=zhao).exists():
+            HelpRequest.objects.create(
+                learner=zhao, course=CoursePage.objects.get(slug="learn-abc"), source=HelpSource.LEARNER,
+                note="不知道怎么打开摄像头。",
+            )
+        if not SetupSlot.objects.exists():
+            first_day = timezone.localdate() + timedelta(days=1)
+            for day in range(DEMO_SETUP_DAYS):
+                for starts in DEMO_SETUP_TIMES:
+                    SetupSlot.objects.create(
+                        starts_at=timezone.make_aware(datetime.combine(first_day + timedelta(days=day), starts)),
+                        minutes=30, capacity=3, place=place, volunteer=volunteer_user,
+                    )
+        Initiative.objects.get_or_create(title="为医护人员画一幅画", defaults={
+            "summary": "用一幅画感谢守护社区的医护人员。画好后拍照发到学习群，我们会把大家的画一起送到社区医院。",
+            "how_to_take_part": "国画兴趣班和少儿国画班的学员都可以参加。",
+            "published": True,
+        })
 
     def home_page(self):
         """The site's home page; rebuilt if the page tree was emptied (as a test flush does)."""

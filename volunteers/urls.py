@@ -1,0 +1,5 @@
+"""The volunteers' pages, one module of views per part of their work."""
+
+from volunteers.views import assist, help, hours, signup, visits
+
+urlpatterns = [*signup.urlpatterns, *help.urlpatterns, *assist.urlpatterns, *visits.urlpatterns, *hours.urlpatterns]
