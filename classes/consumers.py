@@ -12,6 +12,8 @@ from classes import chat, events, rooms
 from classes.chat_socket import ChatSocket, dumps
 from classes.learner_session import scope_learner, scope_signed_in
 from classes.models import ClassSession, RoomRole
+from volunteers.models import AssistStep
+from volunteers.services.assist import assist_step_record
 
 
 class ClassRoomConsumer(ChatSocket):
@@ -49,6 +51,7 @@ class ClassRoomConsumer(ChatSocket):
         await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
                                           "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)}))
         await self._broadcast_state()
+        await self._assist_step(AssistStep.ROOM_JOINED)
 
     async def disconnect(self, code):
         if self.participant_id is None:
@@ -57,6 +60,12 @@ class ClassRoomConsumer(ChatSocket):
             await self.channel_layer.group_discard(group, self.channel_name)
         await database_sync_to_async(rooms.participant_leave)(participant_id=self.participant_id, visit_id=self.visit_id)
         await self._broadcast_state()
+        await self._assist_step(AssistStep.ROOM_LEFT)
+
+    async def _assist_step(self, step: str):
+        """A learner's way into the room, for the volunteer on the phone with them (remote assist)."""
+        if self.access.learner is not None:
+            await database_sync_to_async(assist_step_record)(learner=self.access.learner, step=step)
 
     def _groups(self):
         return [events.class_group(self.session.pk), events.participant_group(self.participant_id),

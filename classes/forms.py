@@ -6,7 +6,21 @@ from classes.models import SeatPool
 from classes.phones import phone_normalise
 
 
-class SignupForm(forms.Form):
+class NameAndPhoneForm(forms.Form):
+    """A person's name (spaces tidied) and mainland mobile number (normalised), as
+    learners and volunteers type them."""
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("Please enter your name."))
+        return name
+
+    def clean_phone(self):
+        return phone_normalise(self.cleaned_data["phone"])
+
+
+class SignupForm(NameAndPhoneForm):
     """Two fields, large, no password and no CAPTCHA: a name and a mobile number."""
 
     name = forms.CharField(
@@ -35,15 +49,6 @@ class SignupForm(forms.Form):
         if not course.centre_seats:
             # Online-only course: nothing to choose.
             del self.fields["pool"]
-
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise ValidationError(_("Please enter your name."))
-        return name
-
-    def clean_phone(self):
-        return phone_normalise(self.cleaned_data["phone"])
 
     def clean_pool(self):
         return self.cleaned_data.get("pool") or SeatPool.ONLINE

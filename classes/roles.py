@@ -25,9 +25,11 @@ COORDINATOR_MODEL_PERMISSIONS = {
         "coursecategory", "teacher", "classsession", "learner",
         "room", "term", "availabilityslot", "availabilityexception",
     ],
+    # Approve sign-ups, plan setup visit times, publish initiatives.
+    "volunteers": ["volunteer", "setupslot", "initiative"],
 }
 # The notification outbox is written by the platform; coordinators read it.
-COORDINATOR_VIEW_ONLY = {"classes": ["notification"]}
+COORDINATOR_VIEW_ONLY = {"classes": ["notification"], "volunteers": ["helprequest"]}
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],

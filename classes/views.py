@@ -30,7 +30,10 @@ from classes.models import (
 )
 from classes.join_cards import join_card
 from home.ratelimit import client_address, rate_limit_exceeded
+from volunteers.models import AssistStep
+from volunteers.selectors.access import user_is_volunteer
 from volunteers.selectors.readiness import readiness_for_course, summarise_readiness
+from volunteers.services.assist import assist_step_record, assist_steps_from_check
 
 # A person typing a link by hand may get it wrong a few times; a script guessing gets stopped.
 BAD_LINK_LIMIT = 20
@@ -58,6 +61,8 @@ def join(request, token: str):
             return _no_referrer(render(request, "classes/bad_link.html", {"problem": "too_many"}, status=429))
         return _no_referrer(render(request, "classes/bad_link.html", {"problem": check.problem}, status=404))
     session_start(request, link=check.link)
+    if check.link.learner_id:  # the volunteer on the phone sees it at once
+        assist_step_record(learner=check.link.learner, step=AssistStep.LINK_OPENED)
     return _no_referrer(redirect("my_classes"))
 
 
@@ -71,6 +76,8 @@ def my_classes(request):
     if teacher_courses:
         rows = [(course, selectors.session_next_for_course(course=course)) for course in teacher_courses]
         return render(request, "classes/teacher_classes.html", {"rows": rows})
+    if user_is_volunteer(request.user):  # a volunteer signs in to their calls to make
+        return redirect("volunteer_home")
     return render(request, "classes/not_signed_in.html", status=200)
 
 
@@ -127,6 +134,8 @@ def device_check(request, session_id: int):
         return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
     rooms.device_check_record(session=session, access=access, result=result,
                               user_agent=request.headers.get("User-Agent", ""))
+    if access.learner is not None:  # the volunteer on the phone sees each finding at once
+        assist_steps_from_check(learner=access.learner, result=result)
     return JsonResponse({"ok": True})
 
 

@@ -36,6 +36,9 @@ class HomePage(Page):
         context["today_sessions"], context["week_sessions"] = sessions_this_week()
         context["course_index"] = course_index_page()
         context["courses"] = courses_live()
+        from volunteers.selectors.initiatives import initiatives_current  # local: no import-time dependency
+
+        context["initiatives"] = initiatives_current()
         return context
 
 

@@ -186,7 +186,7 @@ class SetupSlot(models.Model):
         _("learners at most"), default=3, validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text=_("Few people at a time keeps them apart."),
     )
-    place = models.CharField(_("where"), max_length=60, default="", blank=True)
+    place = models.CharField(_("place"), max_length=60, default="", blank=True)
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("volunteer on duty"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="setup_slots",

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-websocket_urlpatterns: list = []
+from volunteers.consumers import AssistConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/assist/<int:learner_id>/", AssistConsumer.as_asgi()),
+]

@@ -380,8 +380,12 @@
     $("speak-banner").textContent = S.speakNow;
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
       room.mic = stream;
+      if (window.AssistSteps) { AssistSteps.report("microphone_allowed"); } // the volunteer on the phone sees it
       if (peer) { stream.getTracks().forEach(function (track) { peer.micSender = peer.pc.addTrack(track, stream); }); }
-    }).catch(function () { $("speak-banner").textContent = S.micDenied; });
+    }).catch(function () {
+      $("speak-banner").textContent = S.micDenied;
+      if (window.AssistSteps) { AssistSteps.report("microphone_blocked"); }
+    });
   }
 
   function stopSpeaking(byTeacher) {

@@ -218,6 +218,7 @@ class Command(BaseCommand):
         Initiative.objects.get_or_create(title="为医护人员画一幅画", defaults={
             "summary": "用一幅画感谢守护社区的医护人员。画好后拍照发到学习群，我们会把大家的画一起送到社区医院。",
             "how_to_take_part": "国画兴趣班和少儿国画班的学员都可以参加。",
+            "course": CoursePage.objects.get(slug="chinese-painting"),
             "published": True,
         })
 

@@ -1,0 +1,73 @@
+"""A learner taps 我需要帮助 and is told a volunteer will call; the volunteer's pages (home,
+a request with its call log) pass the accessibility gate on a phone and on a laptop."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
+
+CALL_ME_BUTTON = "header form[action='/help/call-me/'] button[type=submit]"
+
+
+def sign_in_as_volunteer(page):
+    """A volunteer signs in on /login/ and lands on their volunteer page."""
+    page.goto("/login/")
+    page.get_by_label("用户名").fill("volunteer")
+    page.get_by_label("密码").fill("demo-volunteer")
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/volunteer/$"))
+
+
+def ask_for_a_call(page, join_path):
+    page.goto(join_path)
+    page.locator(CALL_ME_BUTTON).click()
+    expect(page).to_have_url(re.compile(r"/help/call-me/"))
+    expect(page.locator("main .help-box[role=status]")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_learner_taps_i_need_help_and_sees_a_volunteer_will_call(new_context, join_paths, viewport):
+    page = new_context(viewport).new_page()
+    page.goto(join_paths["刘桂兰", "爱尚书法"])
+    button = page.locator(CALL_ME_BUTTON)
+    expect(button).to_be_visible()
+
+    button.click()
+
+    expect(page).to_have_url(re.compile(r"/help/call-me/"))
+    expect(page.locator("main .help-box[role=status]")).to_be_visible()
+    expect(page.locator("main a[href^='tel:']").first).to_be_visible()
+    assert_accessible(page)
+    save_screenshot(page, "help-call-me", viewport)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_volunteer_home_page_passes_the_accessibility_gate(new_context, viewport):
+    page = new_context(viewport).new_page()
+    sign_in_as_volunteer(page)
+    expect(page.locator("#open-heading")).to_be_visible()
+
+    assert_accessible(page)
+    save_screenshot(page, "volunteer-home", viewport)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_request_page_of_a_claimed_learner_passes_the_accessibility_gate(new_context, join_paths, viewport):
+    ask_for_a_call(new_context(viewport).new_page(), join_paths["周明", "学会ABC"])
+    page = new_context(viewport).new_page()
+    sign_in_as_volunteer(page)
+
+    card = page.locator("main li.card").filter(has_text="周明").first
+    claim = card.locator("form button[type=submit]")
+    if claim.count():
+        claim.click()
+    else:  # claimed already on the other viewport's run
+        card.locator("a[href^='/volunteer/request/']").click()
+
+    expect(page).to_have_url(re.compile(r"/volunteer/request/\d+/$"))
+    expect(page.locator("main a[href='tel:13800138004']")).to_be_visible()
+    expect(page.locator("main form button[type=submit]").first).to_be_visible()
+    assert_accessible(page)
+    save_screenshot(page, "volunteer-request", viewport)
