@@ -388,6 +388,14 @@ def _session_clash(*, session: ClassSession, starts_at: datetime, room: Room | N
     return None
 
 
+def _locked(session: ClassSession) -> ClassSession:
+    """The session as it is now, its row locked (only its own row: it may have no series to join)."""
+    return (
+        ClassSession.objects.select_for_update(of=("self",)).select_related("course", "series__need__term")
+        .get(pk=session.pk)
+    )
+
+
 def _series_from(session: ClassSession, whole_series: bool) -> list[ClassSession]:
     if not (whole_series and session.series_id):
         return [session]
@@ -406,7 +414,7 @@ def session_move(
     with transaction.atomic():
         # Decide on the locked row, not the caller's copy: a double-submitted form or two
         # coordinators at once must not move a class that has just been cancelled.
-        session = ClassSession.objects.select_for_update().select_related("course", "series__need__term").get(pk=session.pk)
+        session = _locked(session)
         if session.is_cancelled:
             raise ValidationError(_("This class is cancelled; it cannot be moved."))
         shift = starts_at - session.starts_at
@@ -434,7 +442,7 @@ def session_cancel(*, session: ClassSession, reason: str, whole_series: bool = F
     if not reason:
         raise ValidationError(_("Please say why the class is cancelled; learners will read it."))
     with transaction.atomic():
-        session = ClassSession.objects.select_for_update().select_related("course", "series__need__term").get(pk=session.pk)
+        session = _locked(session)
         if session.is_cancelled:
             raise ValidationError(_("This class is already cancelled."))
         if session.live_started_at and not session.live_ended_at:
