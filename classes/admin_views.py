@@ -1,22 +1,22 @@
 """Coordinators' tools inside the Wagtail admin."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classes import selectors, services, timetable
+from classes import services, timetable
 from classes.forms import BulkLearnersForm, SessionCancelForm, SessionMoveForm, TimetableSlotForm
 from classes.models import ClassSession, Term, TimetableSlot, Weekday
 from classes.models.timetable import local_datetime
+from classes.views import require_coordinator
 
 
 def learners_import(request):
     """Paste “name, phone” lines, see what will happen to each, then save them all at once."""
-    if not selectors.user_is_coordinator(request.user):
-        raise PermissionDenied
+    require_coordinator(request)
     initial = {"course": request.GET.get("course")} if request.GET.get("course", "").isdigit() else {}
     form = BulkLearnersForm(request.POST or None, initial=initial)
     rows = None
@@ -46,11 +46,6 @@ def learners_import(request):
 # ---------------------------------------------------------------- timetable planner
 
 
-def _coordinators_only(request) -> None:
-    if not selectors.user_is_coordinator(request.user):
-        raise PermissionDenied
-
-
 def _refused(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -58,7 +53,7 @@ def _refused(request, error: ValidationError) -> None:
 
 def timetable_terms(request):
     """The terms, newest first, each with a link to its planner."""
-    _coordinators_only(request)
+    require_coordinator(request)
     return TemplateResponse(request, "classes/admin/timetable_terms.html", {
         "terms": Term.objects.prefetch_related("needs"),
         "page_title": _("Timetable"),
@@ -109,7 +104,7 @@ def _planner_action(request, term: Term):
 
 def timetable_planner(request, term_id: int):
     """Propose a term's weekly times, adjust them by hand (each edit checked for clashes), publish."""
-    _coordinators_only(request)
+    require_coordinator(request)
     term = get_object_or_404(Term, pk=term_id)
     add_form = None
     if request.method == "POST":
@@ -137,7 +132,7 @@ def timetable_planner(request, term_id: int):
 
 def timetable_session(request, session_id: int):
     """Move or cancel one class, or it and the rest of its series."""
-    _coordinators_only(request)
+    require_coordinator(request)
     session = get_object_or_404(ClassSession.objects.select_related("course", "room", "series__need__term"), pk=session_id)
     local = timezone.localtime(session.starts_at)
     move_form = SessionMoveForm(initial={"date": local.date(), "starts": local.time(), "room": session.room})

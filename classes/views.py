@@ -208,7 +208,8 @@ def roster(request, course_id: int):
     })
 
 
-def _coordinator_only(request):
+def require_coordinator(request) -> None:
+    """The one gate of coordinators' pages, on the site and in the admin."""
     if not selectors.user_is_coordinator(request.user):
         raise PermissionDenied
 
@@ -216,7 +217,7 @@ def _coordinator_only(request):
 @never_cache
 def join_cards(request, course_id: int):
     """Printable A6 cards: every learner with a seat, or one learner (?enrolment=…)."""
-    _coordinator_only(request)
+    require_coordinator(request)
     course = get_object_or_404(CoursePage, pk=course_id)
     enrolments = Enrolment.objects.filter(course=course, status=EnrolmentStatus.ENROLLED).select_related("learner")
     if request.GET.get("enrolment", "").isdigit():
@@ -228,7 +229,7 @@ def join_cards(request, course_id: int):
 @require_POST
 def link_reissue(request, enrolment_id: int):
     """Revoke a learner's link (lost card, wrong hands) and issue a new one."""
-    _coordinator_only(request)
+    require_coordinator(request)
     enrolment = get_object_or_404(Enrolment.objects.select_related("learner", "course"), pk=enrolment_id)
     services.join_link_issue(course=enrolment.course, learner=enrolment.learner)
     messages.success(request, _("A new link was made for %(name)s. The old link no longer works; "
@@ -238,7 +239,7 @@ def link_reissue(request, enrolment_id: int):
 
 @require_POST
 def enrolment_withdraw(request, enrolment_id: int):
-    _coordinator_only(request)
+    require_coordinator(request)
     enrolment = get_object_or_404(Enrolment.objects.select_related("learner", "course"), pk=enrolment_id)
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
         messages.info(request, _("%(name)s had already left this course.") % {"name": enrolment.learner.name})
@@ -255,7 +256,7 @@ def enrolment_withdraw(request, enrolment_id: int):
 @require_POST
 def teacher_link(request, course_id: int, teacher_id: int):
     """Give a teacher a personal link to this course (shown once on the roster page)."""
-    _coordinator_only(request)
+    require_coordinator(request)
     course = get_object_or_404(CoursePage, pk=course_id)
     teacher = get_object_or_404(course.teachers.all(), pk=teacher_id)
     if teacher.user_id is None:
