@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install migrate messages clean
+.PHONY: run test bench install migrate messages browser clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,20 @@ run: install messages migrate
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m learning.serve -b $(HOST) -p $(PORT) learning.asgi:application
 
-test: install messages
+# The browser tests need Debian's Chromium. As root it is installed here; otherwise make
+# stops and names the command: the browser tests are never skipped quietly.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium. Run: sudo apt-get install chromium fonts-noto-cjk  then make test again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install messages browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

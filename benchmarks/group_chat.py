@@ -171,7 +171,8 @@ def _members(count: int) -> tuple[int, list[str]]:
     from django.db import transaction
 
     from classes.models import CoursePage, Learner
-    from classes.services import enrolment_create, join_link_ensure, join_link_token
+    from classes.courses.services import enrolment_create
+    from classes.courses.join_links import join_link_ensure, join_link_token
 
     course = CoursePage.objects.get(slug=COURSE_SLUG)
     # Seats for all of them: past the editors' limit of 500, which Page.save() would enforce.
@@ -299,7 +300,7 @@ def _sender_sockets() -> int:
     """Sockets the sender spreads its messages over, so that none passes the group socket's
     flood guard (frames per socket in a window), which the per-person chat limit does not lift."""
     try:
-        from classes.chat_socket import FRAME_BURST, FRAME_WINDOW_S
+        from core.sockets import FRAME_BURST, FRAME_WINDOW_S
     except ImportError:
         return 1
     sockets = 1

@@ -42,8 +42,9 @@ def run(*, out) -> None:
     from playwright.sync_api import sync_playwright
 
     from classes.models import CoursePage, Learner
-    from classes.selectors import session_next_for_course
-    from classes.services import enrolment_create, join_link_ensure, join_link_token
+    from classes.courses.selectors import session_next_for_course
+    from classes.courses.services import enrolment_create
+    from classes.courses.join_links import join_link_ensure, join_link_token
 
     if not os.path.exists(CHROMIUM):
         out.write(json.dumps({"bench": "join_to_first_frame", "skipped": "no /usr/bin/chromium"}) + "\n")

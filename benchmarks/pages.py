@@ -32,7 +32,7 @@ def _median_ms(client: Client, url: str) -> tuple[float, int]:
 
 def run(*, out) -> None:
     from classes.models import ClassSession, JoinLink
-    from classes.services import join_link_token
+    from classes.courses.join_links import join_link_token
 
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
     baseline_ms, baseline_queries = _median_ms(client, "/help/")

@@ -45,7 +45,7 @@ EXTRA_COURSES_EACH = 2
 
 def centre(*, overbooked: bool):
     """(needs, free_time): the same teachers and free time in both cases."""
-    from classes.scheduling import Interval, Need
+    from classes.timetable.engine import Interval, Need
 
     rng = random.Random(SEED)
     free_time = {}
@@ -137,7 +137,7 @@ def _timed(function) -> tuple[list[float], object]:
 
 
 def run(*, out) -> None:
-    from classes.scheduling import propose
+    from classes.timetable.engine import propose
 
     for case in ("ample", "overbooked"):
         needs, free_time = centre(overbooked=case == "overbooked")

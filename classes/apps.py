@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,14 +7,11 @@ class ClassesConfig(AppConfig):
     verbose_name = _("Classes")
 
     def ready(self):
-        from classes.roles import roles_ensure
-
-        post_migrate.connect(roles_ensure, sender=self, dispatch_uid="classes.roles_ensure")
-
+        # Imported here, as Django asks: these use the models.
         from wagtail.signals import page_published
 
+        from classes.courses.services import seats_fill
         from classes.models import CoursePage
-        from classes.services import seats_fill
 
         def fill_new_seats(sender, instance, **kwargs):
             # A coordinator who adds seats expects the waiting list to move at once.

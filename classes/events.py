@@ -1,8 +1,12 @@
 """The live-class socket protocol's names, defined once. docs/realtime.md describes each."""
 
+# The frames and close codes every socket shares, defined once in the frame base.
+from core.sockets import (  # noqa: F401
+    CLOSE_NOT_ALLOWED, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, CLOSE_TOO_MANY_ERRORS, ERROR, PING, PONG,
+)
+
 # Client → server
 HELLO = "hello"
-PING = "ping"
 CHAT_SEND = "chat.send"
 HAND_RAISE = "hand.raise"
 HAND_LOWER = "hand.lower"
@@ -29,14 +33,12 @@ TEACHER_ONLY = frozenset(
 
 # Server → client
 WELCOME = "welcome"
-PONG = "pong"
 STATE = "state"
 CHAT_MESSAGE = "chat.message"
 CHAT_SYNCED = "chat.synced"
 CHAT_RELOAD = "chat.reload"
 SPEAK = "speak"
 REMOVED = "removed"
-ERROR = "error"
 # SIGNAL is relayed in both directions.
 
 # Channel-layer event handlers on the consumer. Each carries `text`, the JSON
@@ -45,10 +47,7 @@ LAYER_FRAME = "room.frame"
 LAYER_KICK = "room.kick"
 
 # Close codes (4000–4999 are the application's own).
-CLOSE_NOT_SIGNED_IN = 4401
-CLOSE_NOT_ALLOWED = 4403
-CLOSE_NO_SUCH_CLASS = 4404
-CLOSE_TOO_MANY_ERRORS = 4400
+CLOSE_NO_SUCH_CLASS = CLOSE_NOT_FOUND
 
 
 def class_group(session_id: int) -> str:

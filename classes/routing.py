@@ -1,7 +1,7 @@
 from django.urls import path
 
-from classes.consumers import ClassRoomConsumer
-from classes.group_consumers import GroupChatConsumer
+from classes.groups.consumers import GroupChatConsumer
+from classes.live.consumers import ClassRoomConsumer
 
 websocket_urlpatterns = [
     path("ws/class/<int:session_id>/", ClassRoomConsumer.as_asgi()),

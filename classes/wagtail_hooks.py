@@ -9,24 +9,26 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from classes import admin_views, selectors
+from classes.courses import admin_views as course_admin
 from classes.models import AvailabilityException, AvailabilitySlot, ClassSession, Notification, Room, Term
-from classes.notifications import reminders_schedule
+from classes.notifications.services import reminders_schedule
+from classes.timetable import admin_views as timetable_admin
+from core.roles import user_is_coordinator
 
 
 @hooks.register("register_admin_urls")
 def register_coordinator_urls():
     return [
-        path("learners/import/", admin_views.learners_import, name="wagtailadmin_learners_import"),
-        path("timetable/", admin_views.timetable_terms, name="wagtailadmin_timetable"),
-        path("timetable/<int:term_id>/", admin_views.timetable_planner, name="wagtailadmin_timetable_planner"),
-        path("timetable/class/<int:session_id>/", admin_views.timetable_session, name="wagtailadmin_timetable_session"),
+        path("learners/import/", course_admin.learners_import, name="wagtailadmin_learners_import"),
+        path("timetable/", timetable_admin.timetable_terms, name="wagtailadmin_timetable"),
+        path("timetable/<int:term_id>/", timetable_admin.timetable_planner, name="wagtailadmin_timetable_planner"),
+        path("timetable/class/<int:session_id>/", timetable_admin.timetable_session, name="wagtailadmin_timetable_session"),
     ]
 
 
 class CoordinatorMenuItem(MenuItem):
     def is_shown(self, request):
-        return selectors.user_is_coordinator(request.user)
+        return user_is_coordinator(request.user)
 
 
 @hooks.register("register_admin_menu_item")

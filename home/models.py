@@ -7,8 +7,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from classes.selectors import course_index_page, courses_live, sessions_this_week
-from home.blocks import BodyBlock
+from classes.courses.selectors import course_index_page, sessions_this_week
+from classes.models import CoursePage
+from core.blocks import BodyBlock
+from volunteers.selectors.initiatives import initiatives_current
 
 
 class HomePage(Page):
@@ -35,9 +37,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["today_sessions"], context["week_sessions"] = sessions_this_week()
         context["course_index"] = course_index_page()
-        context["courses"] = courses_live()
-        from volunteers.selectors.initiatives import initiatives_current  # local: no import-time dependency
-
+        context["courses"] = CoursePage.listed()
         context["initiatives"] = initiatives_current()
         return context
 

@@ -1,13 +1,14 @@
+"""Site search: Wagtail's index, and for Chinese words the courses that contain them."""
+
 import re
 
-from django.db.models import Q
 from wagtail.models import Page
 
-from classes.models import CoursePage
+from classes.courses.selectors import courses_matching_text
 
 # Chinese is written without spaces, so a full-text index split on whitespace
 # never finds "字母" inside a sentence. Queries with Han characters also match
-# course titles, summaries, categories and teachers by substring.
+# courses by substring (classes.courses.selectors.courses_matching_text).
 HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -21,16 +22,3 @@ def pages_search(*, query: str) -> list[Page]:
                 found.append(course)
                 seen.add(course.pk)
     return found
-
-
-def courses_matching_text(*, query: str):
-    words = [word for word in query.split() if word]
-    match = Q()
-    for word in words:
-        match |= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(category__name__icontains=word)
-            | Q(teachers__name__icontains=word)
-        )
-    return CoursePage.objects.live().public().filter(match).distinct().order_by("path")

@@ -8,7 +8,7 @@ is done by wrapping its log writer. Use it exactly like the `daphne` command:
 import daphne.access
 import daphne.cli
 
-from learning.logs import redact_tokens
+from core.logs import redact_tokens
 
 
 class RedactingAccessLogGenerator(daphne.access.AccessLogGenerator):

@@ -103,7 +103,7 @@ def make_learner(db):
 @pytest.fixture
 def open_link(client):
     """Open a learner's or teacher's join link in the test client, as a phone would."""
-    from classes.services import join_link_ensure, join_link_token
+    from classes.courses.join_links import join_link_ensure, join_link_token
 
     def open_(course, learner=None, teacher=None):
         link = join_link_ensure(course=course, learner=learner, teacher=teacher)

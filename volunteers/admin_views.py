@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from classes.selectors import user_is_coordinator
+from core.roles import user_is_coordinator
 from volunteers.models import Volunteer
 from volunteers.services.signup import volunteer_approve, volunteer_decline
 

@@ -9,7 +9,8 @@ off the request stops seeing steps at once.
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
-from classes.chat_socket import ChatSocket, dumps
+from classes.live.chat_socket import ChatSocket
+from core.sockets import dumps
 from classes.models import Learner
 from volunteers import events
 from volunteers.selectors.access import user_may_see_learner

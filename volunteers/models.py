@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
@@ -206,9 +208,6 @@ class SetupSlot(models.Model):
         ]
 
     def __str__(self):
-        from django.utils import timezone
-        from django.utils.formats import date_format
-
         return date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
 
     @property

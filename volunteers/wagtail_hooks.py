@@ -13,7 +13,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from classes.selectors import user_is_coordinator
+from core.roles import user_is_coordinator
 from volunteers import admin_views
 from volunteers.models import HelpRequest, Initiative, SetupSlot, Volunteer, VolunteerStatus
 

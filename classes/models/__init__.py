@@ -4,12 +4,14 @@ from classes.models.courses import (  # noqa: F401
     CourseCategory,
     CourseIndexPage,
     CoursePage,
+    EnrolmentStatus,
     Level,
+    SeatPool,
     SessionMode,
     Teacher,
 )
 from classes.models.learners import DeviceKind, Learner  # noqa: F401
-from classes.models.enrolment import Enrolment, EnrolmentStatus, JoinLink, SeatPool  # noqa: F401
+from classes.models.enrolment import Enrolment, JoinLink  # noqa: F401
 from classes.models.live import ChatMessage, ChatRoom, DeviceCheck, Participant, RoomRole, Visit  # noqa: F401
 from classes.models.groups import GroupMute, LearningGroup, ReadMark  # noqa: F401
 from classes.models.timetable import (  # noqa: F401

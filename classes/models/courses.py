@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,22 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from home.blocks import BodyBlock
+from core.blocks import BodyBlock
+
+
+class SeatPool(models.TextChoices):
+    ONLINE = "online", _("Online")
+    CENTRE = "centre", _("At the centre")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Has a seat")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# How many upcoming sessions a course page lists.
+COURSE_PAGE_SESSIONS = 6
 
 
 class CourseCategory(models.Model):
@@ -36,6 +52,11 @@ class CourseCategory(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def in_use(cls) -> list["CourseCategory"]:
+        """The categories that have a live course, for the course list's filter."""
+        return list(cls.objects.filter(courses__live=True).distinct())
 
 
 class Teacher(index.Indexed, models.Model):
@@ -105,14 +126,12 @@ class CourseIndexPage(Page):
         verbose_name = _("course list")
 
     def get_context(self, request, *args, **kwargs):
-        from classes.selectors import course_categories_in_use, courses_live
-
         context = super().get_context(request, *args, **kwargs)
-        categories = course_categories_in_use()
+        categories = CourseCategory.in_use()
         selected = next((c for c in categories if c.slug == request.GET.get("category")), None)
         context["categories"] = categories
         context["selected_category"] = selected
-        context["courses"] = courses_live(category=selected)
+        context["courses"] = CoursePage.listed(category=selected)
         return context
 
 
@@ -189,12 +208,41 @@ class CoursePage(Page):
         """The capacity of one seat pool ("online" or "centre")."""
         return self.centre_seats if pool == "centre" else self.online_seats
 
-    def get_context(self, request, *args, **kwargs):
-        from classes.selectors import seats_summary, sessions_upcoming_for_course
+    @classmethod
+    def listed(cls, *, category: CourseCategory | None = None) -> QuerySet["CoursePage"]:
+        """Live courses in the order the course list and the home page show them."""
+        courses = cls.objects.live().select_related("category").prefetch_related("teachers__photo")
+        if category is not None:
+            courses = courses.filter(category=category)
+        return courses.order_by("category__sort_order", "path")
 
+    def sessions_upcoming(self, *, now=None) -> list["ClassSession"]:
+        """The next classes the course page lists."""
+        now = now or timezone.now()
+        return list(self.sessions.filter(starts_at__gte=now).order_by("starts_at")[:COURSE_PAGE_SESSIONS])
+
+    def seats_summary(self) -> dict[str, dict[str, int]]:
+        """Per pool: capacity, seats taken, seats free and how many are waiting."""
+        counts = {
+            (row["pool"], row["status"]): row["n"]
+            for row in self.enrolments.values("pool", "status").annotate(n=Count("pk"))
+        }
+        summary = {}
+        for pool in SeatPool.values:
+            capacity = self.seats_in(pool)
+            taken = counts.get((pool, EnrolmentStatus.ENROLLED), 0)
+            summary[pool] = {
+                "capacity": capacity,
+                "taken": taken,
+                "free": max(capacity - taken, 0),
+                "waiting": counts.get((pool, EnrolmentStatus.WAITLISTED), 0),
+            }
+        return summary
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["upcoming_sessions"] = sessions_upcoming_for_course(course=self)
-        context["seats"] = seats_summary(course=self)
+        context["upcoming_sessions"] = self.sessions_upcoming()
+        context["seats"] = self.seats_summary()
         context["term_over"] = self.term_end < timezone.localdate()
         return context
 

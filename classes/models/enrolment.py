@@ -4,19 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from classes.models.courses import CoursePage, Teacher
+from classes.models.courses import CoursePage, EnrolmentStatus, SeatPool, Teacher
 from classes.models.learners import Learner
-
-
-class SeatPool(models.TextChoices):
-    ONLINE = "online", _("Online")
-    CENTRE = "centre", _("At the centre")
-
-
-class EnrolmentStatus(models.TextChoices):
-    ENROLLED = "enrolled", _("Has a seat")
-    WAITLISTED = "waitlisted", _("On the waiting list")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Enrolment(models.Model):

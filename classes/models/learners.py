@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.snippets.models import register_snippet
 
-from classes.phones import phone_normalise
+from core.phones import phone_normalise
 
 
 class DeviceKind(models.TextChoices):

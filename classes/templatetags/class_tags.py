@@ -1,6 +1,6 @@
 from django import template
 
-from classes.phones import phone_masked
+from core.phones import phone_masked
 
 register = template.Library()
 

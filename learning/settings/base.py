@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "home",
     "classes",
     "volunteers",
+    "core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -170,7 +171,7 @@ TASKS = {
 
 # Text messages: the default backend writes each message to the log, so nothing
 # is sent until an SMS gateway backend is configured.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "classes.sms.LogSMSBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "classes.notifications.sms.LogSMSBackend")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "txt", "mp3", "mp4", "webm", "jpg", "png"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024  # a short class video fits
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # a phone photo fits
@@ -184,7 +185,7 @@ CENTRE_HELP_PHONE = os.environ.get("CENTRE_HELP_PHONE", "010-6512-3456")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "learning.logs.RedactTokensFilter"}},
+    "filters": {"redact_tokens": {"()": "core.logs.RedactTokensFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

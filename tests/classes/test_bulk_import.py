@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from classes.models import Enrolment, JoinLink, Learner
-from classes.services import learners_bulk_preview, learners_bulk_save
+from classes.courses.services import learners_bulk_preview, learners_bulk_save
 
 pytestmark = pytest.mark.django_db
 

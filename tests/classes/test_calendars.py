@@ -8,9 +8,9 @@ from django.conf import settings
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from classes.calendars import calendar_feed_check, calendar_feed_ensure, calendar_feed_token, calendar_ics
+from classes.timetable.calendars import calendar_feed_check, calendar_feed_ensure, calendar_feed_token, calendar_ics
 from classes.models import CalendarFeed, ClassSession, Room, SessionMode
-from classes.services import join_link_check, token_hash
+from classes.courses.join_links import join_link_check, token_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -3,15 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from classes.chat import (
-    CHAT_TEXT_MAX,
-    chat_last_seq,
-    chat_message_post,
-    chat_messages_after,
-    chat_pin,
-    chat_room_create,
-    chat_set_locked,
-)
+from classes.live.chat import CHAT_TEXT_MAX, chat_last_seq, chat_message_post, chat_messages_after, chat_pin, chat_room_create, chat_set_locked
 from classes.models import ChatMessage, ChatRoom, Learner
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.utils import timezone
 from datetime import timedelta
 
 from classes.models import Enrolment, EnrolmentStatus, SeatPool
-from classes.selectors import waitlist_position
-from classes.services import enrolment_create, enrolment_withdraw, seats_fill
+from classes.courses.selectors import waitlist_position
+from classes.courses.services import enrolment_create, enrolment_withdraw, seats_fill
 
 pytestmark = pytest.mark.django_db
 

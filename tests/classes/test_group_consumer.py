@@ -22,12 +22,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from classes import chat_media, events
-from classes.chat import CHAT_TEXT_MAX
-from classes.groups import group_for_course, group_member, group_post
-from classes.learner_session import SESSION_KEY
+from classes import events
+from classes.groups import media as chat_media
+from classes.live.chat import CHAT_TEXT_MAX
+from classes.courses.people import course_person
+from classes.groups.services import group_for_course, group_post
+from classes.courses.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, CoursePage, Enrolment, EnrolmentStatus, GroupMute, Learner, ReadMark
-from classes.services import enrolment_create, enrolment_withdraw, join_link_ensure, join_link_issue, join_link_token
+from classes.courses.services import enrolment_create, enrolment_withdraw
+from classes.courses.join_links import join_link_ensure, join_link_issue, join_link_token
 from learning.asgi import application
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
     ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, leave, refusal_of, run_async, send,
@@ -402,20 +405,20 @@ async def test_an_uploaded_picture_is_broadcast_to_the_members_sockets(
 def liu_picture(calligraphy, liu):
     """A picture 刘桂兰 posted, stored with its files: seq 1."""
     large, thumbnail = chat_media.picture_prepare(SimpleUploadedFile("photo.jpg", jpeg_bytes()))
-    member = group_member(course=calligraphy, learner=liu, user=None)
+    member = course_person(course=calligraphy, learner=liu, user=None)
     return group_post(member=member, client_id="p1", attachments={"image": large, "thumbnail": thumbnail})
 
 
 @pytest.fixture
 def liu_said(calligraphy, liu):
     """A text message from 刘桂兰: seq 1."""
-    return group_post(member=group_member(course=calligraphy, learner=liu, user=None), client_id="l1", text="老师好")
+    return group_post(member=course_person(course=calligraphy, learner=liu, user=None), client_id="l1", text="老师好")
 
 
 @pytest.fixture
 def teacher_said(calligraphy):
     """A text message from the teacher: seq 1."""
-    member = group_member(course=calligraphy, learner=None, user=_user("teacher_wang"))
+    member = course_person(course=calligraphy, learner=None, user=_user("teacher_wang"))
     return group_post(member=member, client_id="t1", text="请大家交作业")
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from classes.models import ClassSession, CoursePage, JoinLink, Learner, Teacher
-from classes.services import join_link_ensure, join_link_issue, join_link_token, token_hash
-from learning.logs import redact_tokens
+from classes.courses.join_links import join_link_ensure, join_link_issue, join_link_token, token_hash
+from core.logs import redact_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_learner_cannot_open_a_class_of_another_course(client, calligraphy, liu,
 
 
 def test_a_learner_on_the_waiting_list_cannot_open_the_class_yet(client, make_learner, open_link):
-    from classes.services import enrolment_create
+    from classes.courses.services import enrolment_create
 
     course = CoursePage.objects.get(slug="children-painting")
     course.online_seats = 1

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from classes.groups import group_for_course
+from classes.groups.services import group_for_course
 from classes.models import (
     ClassSession,
     CoursePage,
@@ -29,18 +29,11 @@ from classes.models import (
     NotificationKind,
     NotificationStatus,
 )
-from classes.notifications import (
-    MAX_ATTEMPTS,
-    REMINDER_KINDS,
-    RETRY_AFTER,
-    SENDING_LEASE,
-    notifications_deliver,
-    notify_session_change,
-    reminders_plan,
-    reminders_schedule,
-)
-from classes.phones import phone_masked
-from classes.services import enrolment_create, enrolment_withdraw, join_link_ensure, join_link_token
+from classes.notifications.delivery import MAX_ATTEMPTS, RETRY_AFTER, SENDING_LEASE, notifications_deliver
+from classes.notifications.services import REMINDER_KINDS, notify_session_change, reminders_plan, reminders_schedule
+from core.phones import phone_masked
+from classes.courses.services import enrolment_create, enrolment_withdraw
+from classes.courses.join_links import join_link_ensure, join_link_token
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +240,7 @@ def test_a_reminder_not_sent_before_the_class_began_is_dropped(seated, session_a
 def test_reminders_schedule_wakes_the_worker_a_day_and_half_an_hour_before(session_at, now):
     session = session_at(now + timedelta(days=3))
     reminders_schedule(sessions=[session], now=now)
-    queued = DBTaskResult.objects.filter(task_path="classes.tasks.send_due_reminders", run_after__gte=now)
+    queued = DBTaskResult.objects.filter(task_path="classes.notifications.services.send_due_reminders", run_after__gte=now)
     assert sorted(queued.values_list("run_after", flat=True)) == [
         session.starts_at - timedelta(hours=24), session.starts_at - timedelta(minutes=30)
     ]
@@ -256,7 +249,7 @@ def test_reminders_schedule_wakes_the_worker_a_day_and_half_an_hour_before(sessi
 def test_a_wake_up_whose_time_has_passed_is_queued_for_now(session_at, now):
     session = session_at(now + timedelta(hours=2))
     reminders_schedule(sessions=[session], now=now)
-    queued = DBTaskResult.objects.filter(task_path="classes.tasks.send_due_reminders", run_after__gte=now)
+    queued = DBTaskResult.objects.filter(task_path="classes.notifications.services.send_due_reminders", run_after__gte=now)
     assert sorted(queued.values_list("run_after", flat=True)) == [now, session.starts_at - timedelta(minutes=30)]
 
 
@@ -319,7 +312,7 @@ def test_the_cancelled_text_gives_the_reason(seated, session_at, now):
 
 def test_delivery_is_queued_only_once_the_change_commits(seated, session_at, now, django_capture_on_commit_callbacks):
     session = session_at(now + timedelta(days=3))
-    deliveries = DBTaskResult.objects.filter(task_path="classes.tasks.deliver_notifications")
+    deliveries = DBTaskResult.objects.filter(task_path="classes.notifications.delivery.deliver_notifications")
     before = deliveries.count()
     with django_capture_on_commit_callbacks(execute=True):
         notify_session_change(session=moved(session), kind=NotificationKind.MOVED)
@@ -401,7 +394,7 @@ def test_a_send_error_puts_the_message_back_and_queues_a_retry(seated, session_a
     assert (row.status, row.attempts) == (NotificationStatus.PENDING, 1)
     assert "SMS gateway unreachable" in row.last_error
     assert DBTaskResult.objects.filter(
-        task_path="classes.tasks.deliver_notifications", run_after=now + RETRY_AFTER
+        task_path="classes.notifications.delivery.deliver_notifications", run_after=now + RETRY_AFTER
     ).exists()
 
 
@@ -427,9 +420,9 @@ def test_a_sent_message_keeps_no_working_join_link(seated, session_at, now, sms)
 def test_the_log_sms_backend_masks_the_phone_and_hides_the_join_token(seated, session_at, now, caplog):
     session = session_at(now + timedelta(days=3))
     notify_session_change(session=moved(session), kind=NotificationKind.MOVED)
-    with caplog.at_level(logging.INFO, logger="classes.sms"):
+    with caplog.at_level(logging.INFO, logger="classes.notifications.sms"):
         notifications_deliver(now=now)
-    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "classes.sms")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "classes.notifications.sms")
     token = join_link_token(link=join_link_ensure(course=session.course, learner=seated[0]))
     assert phone_masked(seated[0].phone) in logged and seated[0].phone not in logged
     assert "/j/[token]/" in logged and token not in logged

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from classes.phones import phone_masked, phone_normalise
+from core.phones import phone_masked, phone_normalise
 
 
 @pytest.mark.parametrize("typed", ["13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000",

@@ -19,11 +19,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from classes import events, rooms
-from classes.chat import CHAT_TEXT_MAX, REPLAY_LIMIT
-from classes.learner_session import SESSION_KEY
+from classes import events
+from classes.live import services as rooms
+from classes.live.chat import CHAT_TEXT_MAX, REPLAY_LIMIT
+from classes.courses.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, ClassSession, Learner, Participant, Visit
-from classes.services import enrolment_create, join_link_ensure, join_link_issue
+from classes.courses.services import enrolment_create
+from classes.courses.join_links import join_link_ensure, join_link_issue
 from learning.asgi import application
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
     ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, leave, refusal_of, run_async, send,

@@ -7,7 +7,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from classes import rooms
+from classes.courses.people import CoursePerson, course_person
+from classes.groups.services import group_for_course
+from classes.live import selectors as room_reads
+from classes.live import services as rooms
 from classes.models import ClassSession, Learner, Participant, RoomRole, Visit
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +25,21 @@ def user(username):
     return get_user_model().objects.get(username=username)
 
 
+@pytest.fixture
+def assigned_volunteer(calligraphy):
+    """The demo volunteer, given this course by a coordinator (classes.courses.people)."""
+    volunteer = user("volunteer")
+    group_for_course(course=calligraphy).volunteers.add(volunteer)
+    return volunteer
+
+
 def learner(phone):
     return Learner.objects.get(phone=phone)
 
 
 def enter(lesson, *, learner=None, user=None):
-    access = rooms.room_access(session=lesson, learner=learner, user=user or AnonymousUser())
-    participant, _visit = rooms.participant_join(session=lesson, access=access)
+    person = course_person(course=lesson.course, learner=learner, user=user or AnonymousUser())
+    participant, _visit = rooms.participant_join(session=lesson, person=person)
     return participant
 
 
@@ -39,26 +50,30 @@ def enter(lesson, *, learner=None, user=None):
     "username, role",
     [("teacher_wang", RoomRole.TEACHER), ("coordinator", RoomRole.COORDINATOR), ("volunteer", RoomRole.VOLUNTEER)],
 )
-def test_staff_come_in_with_their_role(lesson, username, role):
-    access = rooms.room_access(session=lesson, learner=None, user=user(username))
-    assert access.role == role
+def test_staff_come_in_with_their_role(lesson, assigned_volunteer, username, role):
+    person = course_person(course=lesson.course, learner=None, user=user(username))
+    assert person.role == role
+
+
+def test_a_volunteer_not_given_the_course_may_not_come_in(lesson):
+    assert course_person(course=lesson.course, learner=None, user=user("volunteer")) is None
 
 
 def test_a_teacher_of_another_course_may_not_come_in(lesson):
-    assert rooms.room_access(session=lesson, learner=None, user=user("teacher_li")) is None
+    assert course_person(course=lesson.course, learner=None, user=user("teacher_li")) is None
 
 
 def test_an_enrolled_learner_comes_in_as_a_learner(lesson):
-    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
-    assert (access.role, access.name) == (RoomRole.LEARNER, "刘桂兰")
+    person = course_person(course=lesson.course, learner=learner("13800138001"), user=AnonymousUser())
+    assert (person.role, person.name) == (RoomRole.LEARNER, "刘桂兰")
 
 
 def test_a_learner_of_another_course_may_not_come_in(lesson):
-    assert rooms.room_access(session=lesson, learner=learner("13800138004"), user=AnonymousUser()) is None
+    assert course_person(course=lesson.course, learner=learner("13800138004"), user=AnonymousUser()) is None
 
 
 def test_nobody_signed_in_may_not_come_in(lesson):
-    assert rooms.room_access(session=lesson, learner=None, user=AnonymousUser()) is None
+    assert course_person(course=lesson.course, learner=None, user=AnonymousUser()) is None
 
 
 def test_the_chat_is_created_once(lesson):
@@ -71,21 +86,21 @@ def test_the_chat_is_created_once(lesson):
 
 
 def test_two_sockets_of_one_person_are_one_participant_online_until_both_leave(lesson):
-    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
-    p1, v1 = rooms.participant_join(session=lesson, access=access)
-    p2, v2 = rooms.participant_join(session=lesson, access=access)
+    person = course_person(course=lesson.course, learner=learner("13800138001"), user=AnonymousUser())
+    p1, v1 = rooms.participant_join(session=lesson, person=person)
+    p2, v2 = rooms.participant_join(session=lesson, person=person)
     rooms.participant_leave(participant_id=p1.pk, visit_id=v1.pk)
-    online_after_one = rooms.room_snapshot(session=lesson)["participants"][0]["online"]
+    online_after_one = room_reads.room_snapshot(session=lesson)["participants"][0]["online"]
     rooms.participant_leave(participant_id=p2.pk, visit_id=v2.pk)
-    online_after_both = rooms.room_snapshot(session=lesson)["participants"][0]["online"]
+    online_after_both = room_reads.room_snapshot(session=lesson)["participants"][0]["online"]
     assert p1.pk == p2.pk
     assert (online_after_one, online_after_both) == (True, False)
     assert Visit.objects.filter(participant=p1, left_at__isnull=False).count() == 2
 
 
 def test_leaving_twice_never_counts_below_zero(lesson):
-    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
-    participant, visit = rooms.participant_join(session=lesson, access=access)
+    person = course_person(course=lesson.course, learner=learner("13800138001"), user=AnonymousUser())
+    participant, visit = rooms.participant_join(session=lesson, person=person)
     rooms.participant_leave(participant_id=participant.pk, visit_id=visit.pk)
     rooms.participant_leave(participant_id=participant.pk, visit_id=visit.pk)
     assert Participant.objects.get(pk=participant.pk).connections == 0
@@ -94,12 +109,12 @@ def test_leaving_twice_never_counts_below_zero(lesson):
 def test_someone_silent_for_longer_than_the_timeout_is_shown_offline(lesson):
     participant = enter(lesson, learner=learner("13800138001"))
     Participant.objects.filter(pk=participant.pk).update(
-        last_seen_at=timezone.now() - rooms.PRESENCE_TIMEOUT - timedelta(seconds=1))
-    assert rooms.room_snapshot(session=lesson)["participants"][0]["online"] is False
+        last_seen_at=timezone.now() - room_reads.PRESENCE_TIMEOUT - timedelta(seconds=1))
+    assert room_reads.room_snapshot(session=lesson)["participants"][0]["online"] is False
 
 
 def test_the_state_names_the_next_class(lesson):
-    assert rooms.room_snapshot(session=lesson)["next_class"] != ""
+    assert room_reads.room_snapshot(session=lesson)["next_class"] != ""
 
 
 # ---------------------------------------------------------------- the class, hands and voices
@@ -108,9 +123,9 @@ def test_the_state_names_the_next_class(lesson):
 def test_starting_after_an_early_end_reopens_the_room(lesson):
     rooms.class_start(session=lesson)
     rooms.class_end(session=lesson)
-    ended = rooms.room_status(session=ClassSession.objects.get(pk=lesson.pk))
+    ended = room_reads.room_status(session=ClassSession.objects.get(pk=lesson.pk))
     rooms.class_start(session=lesson)
-    assert (ended, rooms.room_status(session=ClassSession.objects.get(pk=lesson.pk))) == ("ended", "live")
+    assert (ended, room_reads.room_status(session=ClassSession.objects.get(pk=lesson.pk))) == ("ended", "live")
 
 
 def test_ending_the_class_returns_who_had_a_voice(lesson):
@@ -135,7 +150,7 @@ def test_voices_can_only_be_given_in_ones_own_class(lesson):
     assert rooms.speak_set(session=other, participant_id=liu.pk, allowed=True) is False
 
 
-def test_mute_all_returns_only_who_was_speaking(lesson):
+def test_mute_all_returns_only_who_was_speaking(lesson, assigned_volunteer):
     liu = enter(lesson, learner=learner("13800138001"))
     enter(lesson, user=user("volunteer"))
     rooms.speak_set(session=lesson, participant_id=liu.pk, allowed=True)
@@ -146,8 +161,8 @@ def test_mute_all_returns_only_who_was_speaking(lesson):
 def test_a_removed_learner_cannot_rejoin_and_is_not_touched(lesson):
     liu = enter(lesson, learner=learner("13800138001"))
     assert rooms.participant_remove(session=lesson, participant_id=liu.pk) is True
-    access = rooms.room_access(session=lesson, learner=learner("13800138001"), user=AnonymousUser())
-    assert rooms.participant_join(session=lesson, access=access) is None
+    person = course_person(course=lesson.course, learner=learner("13800138001"), user=AnonymousUser())
+    assert rooms.participant_join(session=lesson, person=person) is None
     assert rooms.participant_touch(participant_id=liu.pk) is False
 
 
@@ -173,7 +188,7 @@ def test_the_roster_shows_who_came_to_a_class_and_when():
     session = ClassSession.objects.create(course=course, starts_at=timezone.now() - timedelta(minutes=10))
     liu = Learner.objects.get(phone="13800138001")
     participant, visit = rooms.participant_join(
-        session=session, access=rooms.RoomAccess(RoomRole.LEARNER, liu.name, learner=liu))
+        session=session, person=CoursePerson(course, RoomRole.LEARNER, liu.name, learner=liu))
     rooms.participant_leave(participant_id=participant.pk, visit_id=visit.pk)
     client = Client()
     client.login(username="teacher_wang", password="demo-teacher")

@@ -1,7 +1,7 @@
 import pytest
 
 from classes.models import Enrolment, EnrolmentStatus, JoinLink, Learner
-from classes.services import join_link_check
+from classes.courses.join_links import join_link_check
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_reissue_needs_a_post(client, calligraphy):
 
 
 def test_removing_a_learner_from_the_roster_promotes_the_waiting(client, calligraphy, make_learner):
-    from classes.services import enrolment_create
+    from classes.courses.services import enrolment_create
 
     calligraphy.online_seats = Enrolment.objects.filter(course=calligraphy, pool="online").count()
     calligraphy.save()

@@ -11,7 +11,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classes.scheduling import Blocked, Interval, Need, Placement, clashes, propose
+from classes.timetable.engine import Blocked, Interval, Need, Placement, clashes, propose
 
 # No example database: it would write a .hypothesis/ folder into the working tree.
 # Example counts keep the whole file to a few seconds. The centres are drawn so that teachers

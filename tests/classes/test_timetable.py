@@ -35,18 +35,10 @@ from classes.models import (
     TimetableSlot,
     Weekday,
 )
-from classes.services import enrolment_create
-from classes.timetable import (
-    availability_add,
-    availability_exception_add,
-    session_cancel,
-    session_move,
-    timetable_problems,
-    timetable_propose,
-    timetable_publish,
-    timetable_slot_delete,
-    timetable_slot_save,
-)
+from classes.courses.services import enrolment_create
+from classes.timetable.services import availability_add, availability_exception_add, timetable_publish, timetable_slot_delete, timetable_slot_save
+from classes.timetable.changes import session_cancel, session_move
+from classes.timetable.planner import timetable_problems, timetable_propose
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from classes.models import (
     TermHoliday,
     TimetableSlot,
 )
-from classes.timetable import timetable_publish
+from classes.timetable.services import timetable_publish
 from classes.wagtail_hooks import ClassSessionForm
 from tests.classes.test_timetable import MON, THU, TUE, local, make_need, make_teacher, make_term
 

@@ -9,7 +9,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classes import scheduling, timetable
+from classes.models.timetable import time_of
+from classes.timetable import engine as scheduling
+from classes.timetable import planner, services
 from classes.models import AvailabilitySlot, CourseNeed, CoursePage, Room, SessionMode, Teacher, Term, TimetableSlot
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +47,7 @@ def _small_term():
 
 def _assert_sound(needs):
     slots = list(TimetableSlot.objects.filter(need__in=needs).select_related("need"))
-    engine_needs = {need.pk: timetable._engine_need(need) for need in needs}
+    engine_needs = {need.pk: planner._engine_need(need) for need in needs}
     placements = [
         scheduling.Placement(slot.need_id, slot.weekday, slot.start_minute, slot.end_minute, slot.room_id) for slot in slots
     ]
@@ -63,7 +65,7 @@ def _assert_sound(needs):
 
 
 def scheduling_end(slot) -> time:
-    return timetable.time_of(slot.end_minute)
+    return time_of(slot.end_minute)
 
 
 @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -75,7 +77,7 @@ def test_hand_edits_never_leave_a_clash_or_time_outside_free_time(edits):
             need = needs[which]
             existing = need.slots.first() if move else None
             try:
-                timetable.timetable_slot_save(
+                services.timetable_slot_save(
                     need=need, weekday=weekday, starts=starts, room=rooms.get(room_name), slot=existing
                 )
             except ValidationError as error:
@@ -89,12 +91,12 @@ def test_hand_edits_never_leave_a_clash_or_time_outside_free_time(edits):
 def test_a_refused_edit_changes_nothing(edits):
     with transaction.atomic():
         needs, rooms = _small_term()
-        timetable.timetable_propose(term=needs[0].term)
+        planner.timetable_propose(term=needs[0].term)
         for which, weekday, starts, room_name, move in edits:
             need = needs[which]
             before = sorted(TimetableSlot.objects.filter(need__in=needs).values_list("pk", "weekday", "starts", "room_id"))
             try:
-                timetable.timetable_slot_save(
+                services.timetable_slot_save(
                     need=need, weekday=weekday, starts=starts, room=rooms.get(room_name),
                     slot=need.slots.first() if move else None,
                 )

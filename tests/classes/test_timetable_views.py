@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from icalendar import Calendar
 
-from classes.calendars import calendar_feed_ensure, calendar_feed_token, session_uid
+from classes.timetable.calendars import calendar_feed_ensure, calendar_feed_token, session_uid
 from classes.models import (
     CalendarFeed,
     ClassSession,
@@ -19,7 +19,7 @@ from classes.models import (
     Term,
     TimetableSlot,
 )
-from classes.services import enrolment_withdraw
+from classes.courses.services import enrolment_withdraw
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Revision
 
 from classes.models import ClassSession, CourseCategory, CoursePage, Learner, Teacher
-from classes.roles import COORDINATORS, TEACHERS, VOLUNTEERS
+from core.roles import COORDINATORS, TEACHERS, VOLUNTEERS
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from classes.models import ClassSession, CoursePage, Learner
-from classes.services import join_link_ensure, join_link_token
+from classes.courses.join_links import join_link_ensure, join_link_token
 from volunteers import events
 from volunteers.models import AssistEvent, AssistStep, HelpRequest, HelpStatus
 from volunteers.selectors.assist import DONE, HISTORY_HOURS, LEFT, PROBLEM, WAITING, assist_checklist
@@ -185,28 +185,32 @@ def test_checklist_row_shows_the_latest_of_its_steps(zhao):
 # ---------------------------------------------------------------- where steps are recorded
 
 
-def test_opening_a_learners_join_link_records_link_opened(client, zhao, learn_abc):
+def test_opening_a_learners_join_link_records_link_opened(client, zhao, learn_abc, django_capture_on_commit_callbacks):
     token = join_link_token(link=join_link_ensure(course=learn_abc, learner=zhao))
 
-    client.get(f"/j/{token}/")
+    with django_capture_on_commit_callbacks(execute=True):  # announced once the request commits
+        client.get(f"/j/{token}/")
 
     assert _steps(zhao) == ["link_opened"]
 
 
-def test_opening_a_teachers_join_link_records_no_step(client, learn_abc):
+def test_opening_a_teachers_join_link_records_no_step(client, learn_abc, django_capture_on_commit_callbacks):
     teacher = learn_abc.teachers.first()
-    client.get(f"/j/{join_link_token(link=join_link_ensure(course=learn_abc, teacher=teacher))}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(f"/j/{join_link_token(link=join_link_ensure(course=learn_abc, teacher=teacher))}/")
 
     assert not AssistEvent.objects.exists()
 
 
-def test_a_learners_device_check_records_camera_microphone_and_sound(client, open_link, zhao, learn_abc):
-    open_link(learn_abc, learner=zhao)
+def test_a_learners_device_check_records_camera_microphone_and_sound(client, open_link, zhao, learn_abc,
+                                                                      django_capture_on_commit_callbacks):
     session = ClassSession.objects.filter(course=learn_abc).first()
-
-    client.post(reverse("device_check", args=[session.pk]), {"camera_ok": True, "microphone_ok": True},
-                content_type="application/json")
-    client.post(reverse("device_check", args=[session.pk]), {"sound_heard": False}, content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=True):  # announced once each request commits
+        open_link(learn_abc, learner=zhao)
+        client.post(reverse("device_check", args=[session.pk]), {"camera_ok": True, "microphone_ok": True},
+                    content_type="application/json")
+        client.post(reverse("device_check", args=[session.pk]), {"sound_heard": False},
+                    content_type="application/json")
 
     assert _steps(zhao) == ["link_opened", "camera_allowed", "microphone_allowed", "sound_not_heard"]
 

@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from classes.learner_session import SESSION_KEY
+from classes.courses.learner_session import SESSION_KEY
 from classes.models import CoursePage, Learner
-from classes.services import join_link_ensure
+from classes.courses.join_links import join_link_ensure
 from learning.asgi import application
 from volunteers import events
 from volunteers.models import AssistStep, HelpRequest, HelpStatus

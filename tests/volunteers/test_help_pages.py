@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from classes.models import CoursePage, Learner
-from classes.roles import VOLUNTEERS
+from core.roles import VOLUNTEERS
 from volunteers.models import CallLog, CallOutcome, HelpRequest, HelpSource, HelpStatus, Volunteer, VolunteerStatus
 from volunteers.selectors.access import learners_assigned_to
 from volunteers.services.help import help_request_claim
@@ -202,7 +202,7 @@ def test_a_stale_page_from_a_signed_out_learner_goes_to_the_help_page(client):
 
 
 def test_asking_needs_the_csrf_token(open_link, calligraphy, liu):
-    from classes.services import join_link_ensure, join_link_token
+    from classes.courses.join_links import join_link_ensure, join_link_token
 
     client = Client(enforce_csrf_checks=True, **ENGLISH)
     client.get(f"/j/{join_link_token(link=join_link_ensure(course=calligraphy, learner=liu))}/")

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from classes.models import ClassSession, Enrolment, EnrolmentStatus, Learner, SeatPool, SessionMode
-from classes.roles import VOLUNTEERS
-from classes.services import enrolment_create
+from core.roles import VOLUNTEERS
+from classes.courses.services import enrolment_create
 from volunteers.models import (
     MAX_CALL_MINUTES, CallLog, CallOutcome, HelpRequest, HelpSource, HelpStatus, SetupBooking, SetupSlot, Volunteer,
     VolunteerStatus,
@@ -255,7 +255,7 @@ def test_call_list_links_the_class_to_a_request_the_learner_already_has(soon_cla
 
 
 def test_the_reminder_sweep_builds_the_call_list(seated, calligraphy):
-    from classes.tasks import send_due_reminders
+    from classes.notifications.services import send_due_reminders
 
     ClassSession.objects.create(course=calligraphy, starts_at=timezone.now() + timedelta(hours=47, minutes=30))
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classes.models import ClassSession, DeviceCheck, Participant, RoomRole, SeatPool, Visit
-from classes.services import enrolment_create, join_link_ensure, join_link_mark_used
+from classes.courses.services import enrolment_create
+from classes.courses.join_links import join_link_ensure, join_link_mark_used
 from volunteers.models import SetupBooking, SetupSlot
 from volunteers.selectors.readiness import course_readiness, readiness_for_course, readiness_of
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from classes.roles import VOLUNTEERS
+from core.roles import VOLUNTEERS
 from volunteers.models import Volunteer, VolunteerStatus
 from volunteers.selectors.access import user_is_volunteer
 from volunteers.services.signup import volunteer_signup

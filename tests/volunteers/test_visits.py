@@ -12,7 +12,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone, translation
 
 from classes.models import CoursePage, Learner
-from classes.roles import VOLUNTEERS
+from core.roles import VOLUNTEERS
 from volunteers.models import HelpRequest, HelpStatus, SetupBooking, SetupSlot, Volunteer, VolunteerStatus
 from volunteers.selectors import visits as selectors
 from volunteers.selectors.readiness import readiness_of

@@ -2,8 +2,8 @@
 coordinators see everyone; a volunteer sees only the learners assigned to them."""
 
 from classes.models import Learner
-from classes.selectors import user_is_coordinator
-from classes.roles import VOLUNTEERS
+from core.roles import user_is_coordinator
+from core.roles import VOLUNTEERS
 from volunteers.models import HelpRequest, HelpStatus, VolunteerStatus
 
 

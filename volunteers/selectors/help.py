@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classes.models import ClassSession, CoursePage, Enrolment, EnrolmentStatus, Learner, SeatPool, SessionMode
-from classes.roles import VOLUNTEERS
-from classes.selectors import session_next_for_course, user_is_coordinator
+from core.roles import VOLUNTEERS
+from classes.courses.selectors import session_next_for_course
+from core.roles import user_is_coordinator
 from volunteers.models import CallLog, HelpRequest, HelpStatus, VolunteerStatus
 from volunteers.selectors.access import learners_assigned_to, user_is_volunteer, user_may_see_learner
 from volunteers.selectors.readiness import Readiness, readiness_for_course

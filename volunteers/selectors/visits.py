@@ -9,8 +9,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from classes.models import Learner
-from classes.roles import VOLUNTEERS
-from classes.selectors import user_is_coordinator
+from core.roles import VOLUNTEERS
+from core.roles import user_is_coordinator
 from volunteers.models import SetupBooking, SetupSlot, VolunteerStatus
 from volunteers.selectors.access import learners_assigned_to, user_is_volunteer, user_may_see_learner
 

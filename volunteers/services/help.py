@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from classes.models import ClassSession, CoursePage, Learner
-from classes.selectors import user_is_coordinator
+from core.roles import user_is_coordinator
 from volunteers.models import MAX_CALL_MINUTES, CallLog, CallOutcome, HelpRequest, HelpSource, HelpStatus
 from volunteers.selectors.access import user_is_volunteer
 from volunteers.selectors.help import call_list_due, requests_readiness

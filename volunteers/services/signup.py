@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classes.phones import phone_normalise
-from classes.roles import VOLUNTEERS
+from core.phones import phone_normalise
+from core.roles import VOLUNTEERS
 from volunteers.models import Volunteer, VolunteerStatus
 
 

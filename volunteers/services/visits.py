@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from classes.models import Learner
-from classes.selectors import user_is_coordinator
-from home.templatetags.site_tags import class_time
+from core.roles import user_is_coordinator
+from core.timefmt import class_time
 from volunteers.models import HelpRequest, HelpStatus, SetupBooking, SetupSlot
 from volunteers.selectors.access import user_is_volunteer
 from volunteers.selectors.visits import user_may_book_learner, user_may_change_booking, user_may_check_in

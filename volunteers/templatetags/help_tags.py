@@ -2,7 +2,7 @@
 
 from django import template
 
-from classes.learner_session import current_learner
+from classes.courses.learner_session import current_learner
 from classes.models import ClassSession, CoursePage
 
 register = template.Library()

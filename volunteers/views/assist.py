@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classes.learner_session import current_learner
+from classes.courses.learner_session import current_learner
 from classes.models import Learner
-from home.ratelimit import rate_limit_exceeded
+from core.ratelimit import rate_limit_exceeded
 from volunteers.models import AssistStep
 from volunteers.selectors.access import user_may_see_learner
 from volunteers.selectors.assist import (

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classes.learner_session import current_learner
+from classes.courses.learner_session import current_learner
 from classes.models import CoursePage, Enrolment, EnrolmentStatus, Learner
-from classes.selectors import session_next_for_course, user_is_coordinator, user_may_see_roster
-from home.ratelimit import rate_limit_exceeded
-from home.templatetags.site_tags import class_time
+from classes.courses.selectors import session_next_for_course, user_may_see_roster
+from core.roles import user_is_coordinator
+from core.ratelimit import rate_limit_exceeded
+from core.timefmt import class_time
 from volunteers.exports import csv_response
 from volunteers.forms import AssignForm, CallLogForm, HelpAskForm
 from volunteers.models import CallOutcome, HelpSource, HelpStatus

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from classes.selectors import user_is_coordinator
+from core.roles import user_is_coordinator
 from volunteers.exports import csv_response
 from volunteers.selectors.access import user_is_volunteer
 from volunteers.selectors.hours import (

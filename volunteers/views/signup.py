@@ -7,8 +7,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from classes.forms import NameAndPhoneForm
-from home.ratelimit import client_address, rate_limit_exceeded
+from core.forms import NameAndPhoneForm
+from core.ratelimit import client_address, rate_limit_exceeded
 from volunteers.models import Volunteer
 from volunteers.services.signup import volunteer_signup
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from classes.forms import DateInput, TimeInput
+from core.forms import DateInput, TimeInput
 from classes.models import Learner
-from classes.selectors import user_is_coordinator
-from home.templatetags.site_tags import class_time
+from core.roles import user_is_coordinator
+from core.timefmt import class_time
 from volunteers.models import SetupBooking, SetupSlot
 from volunteers.selectors import visits as selectors
 from volunteers.services import visits as services

@@ -17,7 +17,8 @@ from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.rich_text import RichText
 
-from classes.join_cards import join_url
+from classes.courses.join_cards import join_url
+from classes.groups.services import group_for_course
 from classes.models import (
     Audience,
     AvailabilitySlot,
@@ -38,9 +39,10 @@ from classes.models import (
     Term,
     TermHoliday,
 )
-from classes.notifications import reminders_schedule
-from classes.roles import COORDINATORS, TEACHERS, VOLUNTEERS, roles_ensure
-from classes.services import enrolment_create, join_link_ensure, join_link_token
+from classes.notifications.services import reminders_schedule
+from core.roles import COORDINATORS, TEACHERS, VOLUNTEERS, roles_ensure
+from classes.courses.services import enrolment_create
+from classes.courses.join_links import join_link_ensure, join_link_token
 from home.models import HomePage
 from volunteers.models import HelpRequest, HelpSource, Initiative, SetupSlot, Volunteer, VolunteerStatus
 
@@ -201,6 +203,9 @@ class Command(BaseCommand):
             "name": "陈小雨", "phone": "13700137001", "phone_guidance": True, "in_person_setup": True,
             "english": True, "availability": "工作日晚上，周六上午", "status": VolunteerStatus.APPROVED,
         })
+        # A volunteer helps the courses a coordinator gives them (classes.courses.people):
+        # 陈小雨 helps 国画兴趣班, so its class rooms and learning group are open to her.
+        group_for_course(course=CoursePage.objects.get(slug="chinese-painting")).volunteers.add(volunteer_user)
         zhao = Learner.objects.get(phone="13800138002")
         if not HelpRequest.objects.filter(learner=zhao).exists():
             HelpRequest.objects.create(

@@ -1,0 +1,147 @@
+"""Read-only queries about courses, sessions, enrolments and rosters."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from classes.models import (
+    ClassSession,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    EnrolmentStatus,
+    Learner,
+    Teacher,
+)
+from core.roles import user_is_coordinator
+
+# The home page looks a week ahead: the classes a learner plans around.
+WEEK_AHEAD = timedelta(days=7)
+
+
+def course_index_page() -> CourseIndexPage | None:
+    return CourseIndexPage.objects.live().first()
+
+
+def sessions_between(start: datetime, end: datetime) -> QuerySet[ClassSession]:
+    return (
+        ClassSession.objects.filter(starts_at__gte=start, starts_at__lt=end, course__live=True)
+        .select_related("course", "course__category")
+        .prefetch_related("course__teachers")
+        .order_by("starts_at")
+    )
+
+
+def sessions_this_week(*, now: datetime | None = None) -> tuple[list[ClassSession], list[ClassSession]]:
+    """Today's sessions still to finish, and those of the following seven days."""
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    tomorrow = timezone.make_aware(datetime.combine(local_now.date() + timedelta(days=1), time.min))
+    # A class that started a moment ago is still worth showing: a learner may be late.
+    today = [s for s in sessions_between(now - timedelta(hours=3), tomorrow) if s.ends_at > now]
+    week = list(sessions_between(tomorrow, tomorrow + WEEK_AHEAD))
+    return today, week
+
+
+def waitlist_position(*, enrolment: Enrolment) -> int | None:
+    """1 for the first in line; None when the learner has a seat or has left."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.filter(
+        course_id=enrolment.course_id, pool=enrolment.pool, status=EnrolmentStatus.WAITLISTED, pk__lt=enrolment.pk
+    ).count()
+    return ahead + 1
+
+
+@dataclass
+class LearnerCourse:
+    enrolment: Enrolment
+    next_session: ClassSession | None
+    waitlist_position: int | None
+
+
+def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[LearnerCourse]:
+    """The learner's current courses for 我的课程, soonest class first."""
+    now = now or timezone.now()
+    enrolments = (
+        Enrolment.objects.filter(learner=learner, course__live=True)
+        .exclude(status=EnrolmentStatus.WITHDRAWN)
+        .select_related("course", "course__category")
+        .prefetch_related("course__teachers")
+    )
+    rows = []
+    for enrolment in enrolments:
+        next_session = session_next_for_course(course=enrolment.course, now=now)
+        rows.append(LearnerCourse(enrolment, next_session, waitlist_position(enrolment=enrolment)))
+    far_future = now + timedelta(days=3650)
+    return sorted(rows, key=lambda row: row.next_session.starts_at if row.next_session else far_future)
+
+
+def session_next_for_course(*, course: CoursePage, now: datetime | None = None) -> ClassSession | None:
+    """The class happening now or next: a learner who is a little late still gets in."""
+    now = now or timezone.now()
+    for session in course.sessions.filter(starts_at__gte=now - timedelta(hours=8)).order_by("starts_at")[:4]:
+        if session.ends_at > now:
+            return session
+    return None
+
+
+def teacher_courses(*, user) -> list[CoursePage]:
+    teacher = getattr(user, "teacher", None) if user.is_authenticated else None
+    if teacher is None:
+        return []
+    return list(teacher.courses.live().order_by("path"))
+
+
+def user_may_see_roster(*, user, course: CoursePage) -> bool:
+    if user_is_coordinator(user):
+        return True
+    teacher = getattr(user, "teacher", None) if user.is_authenticated else None
+    return teacher is not None and course.teachers.filter(pk=teacher.pk).exists()
+
+
+@dataclass
+class RosterRow:
+    enrolment: Enrolment
+    waitlist_position: int | None
+
+
+def course_roster(*, course: CoursePage) -> list[RosterRow]:
+    """Everyone enrolled or waiting, by pool: seats first, then the waiting list in order."""
+    enrolments = (
+        Enrolment.objects.filter(course=course)
+        .exclude(status=EnrolmentStatus.WITHDRAWN)
+        .select_related("learner")
+        .order_by("pool", "status", "pk")
+    )
+    rows, waiting = [], {}
+    for enrolment in enrolments:
+        position = None
+        if enrolment.status == EnrolmentStatus.WAITLISTED:
+            waiting[enrolment.pool] = position = waiting.get(enrolment.pool, 0) + 1
+        rows.append(RosterRow(enrolment, position))
+    return rows
+
+
+def session_teachers(session: ClassSession) -> list[Teacher]:
+    """Who teaches this session: the term's teacher when the planner placed it, else the course's."""
+    if session.series_id and session.series.need.teacher_id:
+        return [session.series.need.teacher]
+    return list(session.course.teachers.all())
+
+
+def courses_matching_text(*, query: str) -> QuerySet[CoursePage]:
+    """Courses whose title, summary, category or teacher contains a word of `query`
+    (Chinese is written without spaces, so a full-text index misses words inside a sentence)."""
+    words = [word for word in query.split() if word]
+    match = Q()
+    for word in words:
+        match |= (
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(category__name__icontains=word)
+            | Q(teachers__name__icontains=word)
+        )
+    return CoursePage.objects.live().public().filter(match).distinct().order_by("path")

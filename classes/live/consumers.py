@@ -1,0 +1,222 @@
+"""The live-class socket: presence, hands, voices, chat and WebRTC signalling.
+
+Thin over classes.live's services, selectors and chat. Every action is authorised, every
+frame bounded; a bad frame gets an error frame and the room carries on.
+"""
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from classes import events, signals
+from classes.courses.learner_session import scope_learner, scope_signed_in
+from classes.courses.people import course_person
+from classes.live import chat
+from classes.live import selectors as rooms_read
+from classes.live import services as rooms
+from classes.live.chat_socket import ChatSocket
+from classes.models import ClassSession, Participant, RoomRole
+from core.sockets import dumps
+
+
+class ClassRoomConsumer(ChatSocket):
+    session: ClassSession
+    participant_id: int | None = None
+    visit_id: int | None = None
+    role: str = ""
+
+    # ------------------------------------------------------------ connection
+
+    async def connect(self):
+        await self.accept()  # accept first, so a refusal can say why with a close code
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        session = await self._load_session(session_id)
+        if session is None:
+            return await self._refuse(events.CLOSE_NO_SUCH_CLASS, "no_such_class", _("There is no such class."))
+        person = await self._person(session)
+        if person is None:
+            if not await self._signed_in():
+                return await self._refuse(events.CLOSE_NOT_SIGNED_IN, "not_signed_in",
+                                          _("Please open your personal class link again."))
+            return await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
+        self.session = session
+        self.chat_id = await database_sync_to_async(rooms.room_chat_id)(session=session)
+        joined = await database_sync_to_async(rooms.participant_join)(session=session, person=person)
+        if joined is None:
+            return await self._refuse(events.CLOSE_NOT_ALLOWED, "removed", _("The teacher has asked you to leave."))
+        participant, visit = joined
+        self.participant_id, self.visit_id, self.role = participant.pk, visit.pk, participant.role
+        self.member_key = f"participant:{participant.pk}"
+        self.person = person
+        # Join the groups before reading anything, so nothing sent meanwhile is missed.
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
+                                          "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)}))
+        await self._broadcast_state()
+        await self._announce(signals.learner_room_entered)
+
+    async def disconnect(self, code):
+        if self.participant_id is None:
+            return
+        for group in self._groups():
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await database_sync_to_async(rooms.participant_leave)(participant_id=self.participant_id, visit_id=self.visit_id)
+        await self._broadcast_state()
+        await self._announce(signals.learner_room_left)
+
+    async def _announce(self, signal):
+        """A learner's way into the room, for whoever listens (the volunteer on the phone with them)."""
+        if self.person.learner is not None:
+            await database_sync_to_async(signals.announce)(signal, learner=self.person.learner, session=self.session)
+
+    def _groups(self):
+        return [events.class_group(self.session.pk), events.participant_group(self.participant_id),
+                events.chat_group(self.chat_id)]
+
+    # ------------------------------------------------------------ frames in
+
+    async def before_action(self, kind: str) -> bool:
+        if kind in events.TEACHER_ONLY and self.role != RoomRole.TEACHER:
+            await self._error("forbidden", _("Only the teacher can do that."), ref=kind)
+            return False
+        if not await database_sync_to_async(rooms.participant_touch)(participant_id=self.participant_id):
+            # Removed, but the kick never arrived (the layer delivers at most once).
+            await self.room_kick({})
+            return False
+        return True
+
+    async def after_hello(self):
+        await self.send(text_data=dumps(await database_sync_to_async(rooms_read.room_snapshot)(session=self.session)))
+
+    def post_chat(self, frame) -> None:
+        chat.chat_message_post(
+            room_id=self.chat_id, client_id=frame.get("client_id"), text=frame.get("text"),
+            author_name=self.person.name, author_role=self.role,
+            author_learner=self.person.learner, author_user=self.person.user,
+            may_post_when_locked=self.role == RoomRole.TEACHER,
+        )
+
+    async def on_hand_raise(self, frame):
+        await self._change(rooms.hand_set, participant_id=self.participant_id, raised=True)
+
+    async def on_hand_lower(self, frame):
+        await self._change(rooms.hand_set, participant_id=self.participant_id, raised=False)
+
+    async def on_quality(self, frame):
+        await self._change(rooms.quality_set, participant_id=self.participant_id, level=str(frame.get("level", "")))
+
+    async def on_signal(self, frame):
+        """Relay WebRTC offers, answers and candidates. Learners talk only to the teacher."""
+        target, data = frame.get("to"), frame.get("data")
+        if not isinstance(target, int) or not isinstance(data, dict):
+            return await self._error("bad_field", _("That message could not be read."), ref="signal")
+        target_role = await self._participant_role(target)
+        if target_role is None:
+            return await self._error("no_participant", _("That person is not in the class."), ref="signal")
+        if RoomRole.TEACHER not in (self.role, target_role):
+            return await self._error("forbidden", _("Only the teacher can do that."), ref="signal")
+        await self._send_to(target, {"type": events.SIGNAL, "from": self.participant_id, "data": data})
+
+    # ------------------------------------------------------------ teacher
+
+    async def on_class_start(self, frame):
+        await self._change(rooms.class_start, session=self.session)
+
+    async def on_class_end(self, frame):
+        # Whoever still had a voice is told, as with mute.all, so their page turns the microphone off.
+        for participant_id in await database_sync_to_async(rooms.class_end)(session=self.session):
+            await self._send_to(participant_id, {"type": events.SPEAK, "allowed": False})
+        await self._broadcast_state()
+
+    async def on_speak_allow(self, frame):
+        await self._speak(frame, allowed=True)
+
+    async def on_speak_revoke(self, frame):
+        await self._speak(frame, allowed=False)
+
+    async def _speak(self, frame, *, allowed: bool):
+        target = frame.get("participant")
+        ok = isinstance(target, int) and await database_sync_to_async(rooms.speak_set)(
+            session=self.session, participant_id=target, allowed=allowed)
+        if not ok:
+            return await self._error("no_participant", _("That person is not in the class."))
+        await self._send_to(target, {"type": events.SPEAK, "allowed": allowed})
+        await self._broadcast_state()
+
+    async def on_mute_all(self, frame):
+        for participant_id in await database_sync_to_async(rooms.mute_all)(session=self.session):
+            await self._send_to(participant_id, {"type": events.SPEAK, "allowed": False})
+        await self._broadcast_state()
+
+    async def on_participant_remove(self, frame):
+        target = frame.get("participant")
+        ok = isinstance(target, int) and await database_sync_to_async(rooms.participant_remove)(
+            session=self.session, participant_id=target)
+        if not ok:
+            return await self._error("no_participant", _("That person is not in the class."))
+        await self.channel_layer.group_send(events.participant_group(target), {"type": events.LAYER_KICK})
+        await self._broadcast_state()
+
+    async def on_chat_lock(self, frame):
+        locked = frame.get("locked", True)
+        if not isinstance(locked, bool):
+            return await self._error("bad_field", _("That message could not be read."), ref="locked")
+        await self._change(chat.chat_set_locked, room_id=self.chat_id, locked=locked)
+
+    async def on_chat_pin(self, frame):
+        seq = frame.get("seq")
+        if seq is not None and not isinstance(seq, int):
+            return await self._error("bad_field", _("That message could not be read."), ref="seq")
+        try:
+            await self._change(chat.chat_pin, room_id=self.chat_id, seq=seq)
+        except ValidationError as error:
+            await self._error(error.code, error.messages[0])
+
+    HANDLERS = {
+        events.HELLO: ChatSocket.on_hello, events.PING: ChatSocket.on_ping, events.CHAT_SEND: ChatSocket.on_chat_send,
+        events.HAND_RAISE: on_hand_raise, events.HAND_LOWER: on_hand_lower, events.QUALITY: on_quality,
+        events.SIGNAL: on_signal, events.CLASS_START: on_class_start, events.CLASS_END: on_class_end,
+        events.SPEAK_ALLOW: on_speak_allow, events.SPEAK_REVOKE: on_speak_revoke, events.MUTE_ALL: on_mute_all,
+        events.PARTICIPANT_REMOVE: on_participant_remove, events.CHAT_LOCK: on_chat_lock, events.CHAT_PIN: on_chat_pin,
+    }
+
+    # ------------------------------------------------------------ frames out
+
+    async def _change(self, service, **kwargs):
+        await database_sync_to_async(service)(**kwargs)
+        await self._broadcast_state()
+
+    async def _broadcast_state(self):
+        snapshot = await database_sync_to_async(rooms_read.room_snapshot)(session=self.session)
+        await self.channel_layer.group_send(
+            events.class_group(self.session.pk), {"type": events.LAYER_FRAME, "text": dumps(snapshot)}
+        )
+
+    async def _send_to(self, participant_id: int, payload: dict):
+        await self.channel_layer.group_send(
+            events.participant_group(participant_id), {"type": events.LAYER_FRAME, "text": dumps(payload)}
+        )
+
+    async def room_kick(self, event):
+        await self.send(text_data=dumps({"type": events.REMOVED, "message": _("The teacher has asked you to leave.")}))
+        await self.close(code=events.CLOSE_NOT_ALLOWED)
+
+    # ------------------------------------------------------------ lookups
+
+    @database_sync_to_async
+    def _load_session(self, session_id):
+        return ClassSession.objects.select_related("course", "chat").filter(pk=session_id, course__live=True).first()
+
+    @database_sync_to_async
+    def _person(self, session):
+        return course_person(course=session.course, learner=scope_learner(self.scope), user=self.scope["user"])
+
+    @database_sync_to_async
+    def _signed_in(self):
+        return scope_signed_in(self.scope)
+
+    @database_sync_to_async
+    def _participant_role(self, participant_id):
+        return Participant.objects.filter(pk=participant_id, session=self.session, removed_at__isnull=True)\
+            .values_list("role", flat=True).first()

@@ -1,0 +1,85 @@
+"""Live class rooms, read: the room's state as every page draws it, and who came to past classes."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from classes.models import ChatRoom, ClassSession, Participant
+from core.timefmt import class_time
+
+# A socket that has sent nothing for this long is presumed gone (its process may have died).
+PRESENCE_TIMEOUT = timedelta(seconds=75)
+
+
+def _is_online(participant: Participant, now) -> bool:
+    return (
+        participant.connections > 0
+        and participant.removed_at is None
+        and participant.last_seen_at is not None
+        and now - participant.last_seen_at < PRESENCE_TIMEOUT
+    )
+
+
+def room_status(*, session: ClassSession) -> str:
+    """"waiting" (before the teacher starts), "live" or "ended"."""
+    if session.live_ended_at:
+        return "ended"
+    if session.live_started_at:
+        return "live"
+    return "waiting"
+
+
+def room_snapshot(*, session: ClassSession) -> dict:
+    """Everything a client needs to draw the room; broadcast whole after each change."""
+    session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat"])
+    now = timezone.now()
+    people = Participant.objects.filter(session=session, removed_at__isnull=True).order_by("role", "pk")
+    chat = ChatRoom.objects.select_related("pinned").filter(pk=session.chat_id).first()
+    next_session = (
+        ClassSession.objects.filter(course_id=session.course_id, starts_at__gt=session.starts_at)
+        .order_by("starts_at").first()
+    )
+    return {
+        "type": "state",
+        "status": room_status(session=session),
+        "starts_at": session.starts_at.isoformat(),
+        "next_class": class_time(next_session.starts_at) if next_session else "",
+        "chat_locked": bool(chat and chat.locked),
+        "pinned": chat.pinned.text if chat and chat.pinned_id and not chat.pinned.deleted_at else "",
+        "participants": [
+            {
+                "id": p.pk, "name": p.name, "role": p.role, "online": _is_online(p, now),
+                "hand": p.hand_raised_at is not None, "may_speak": p.may_speak, "quality": p.quality,
+            }
+            for p in people
+        ],
+    }
+
+
+# How many past classes the roster's attendance table shows.
+ATTENDANCE_SESSIONS = 6
+
+
+def course_attendance(*, course) -> list[dict]:
+    """For the course's latest classes that have begun: who came, and from when to when."""
+    sessions = (
+        ClassSession.objects.filter(course=course, starts_at__lte=timezone.now())
+        .order_by("-starts_at")[:ATTENDANCE_SESSIONS]
+    )
+    rows = []
+    for session in sessions:
+        people = (
+            Participant.objects.filter(session=session, visits__isnull=False)
+            .distinct().prefetch_related("visits").order_by("role", "name")
+        )
+        rows.append({
+            "session": session,
+            "people": [
+                {"name": p.name, "role": p.get_role_display(),
+                 "joined": min(v.joined_at for v in p.visits.all()),
+                 "left": None if any(v.left_at is None for v in p.visits.all())
+                 else max(v.left_at for v in p.visits.all())}
+                for p in people
+            ],
+        })
+    return rows

@@ -1,0 +1,125 @@
+"""Live class rooms, what changes them: people coming and going, hands, voices, the
+class starting and ending, device checks.
+
+Everything a room knows lives in the database (Participant, Visit, ClassSession),
+so every Daphne process sees the same room and a reconnecting learner gets
+their raised hand back. Who may come in is classes.courses.people's one rule.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from classes.courses.people import CoursePerson
+from classes.live.chat import chat_room_create
+from classes.models import ClassSession, DeviceCheck, Participant, RoomRole, Visit
+
+
+
+
+def room_chat_id(*, session: ClassSession) -> int:
+    """The class's chat, created the first time anyone needs it."""
+    if session.chat_id is None:
+        with transaction.atomic():
+            locked = ClassSession.objects.select_for_update().get(pk=session.pk)
+            if locked.chat_id is None:
+                locked.chat = chat_room_create()
+                locked.save(update_fields=["chat"])
+            session.chat_id = locked.chat_id
+    return session.chat_id
+
+
+def participant_join(*, session: ClassSession, person: CoursePerson) -> tuple[Participant, Visit] | None:
+    """Count one more socket for this person and open a visit; None if the teacher removed them."""
+    with transaction.atomic():
+        key = {"learner": person.learner} if person.learner else {"user": person.user}
+        participant, _created = Participant.objects.select_for_update().get_or_create(
+            session=session, **key, defaults={"name": person.name, "role": person.role}
+        )
+        if participant.removed_at is not None:
+            return None
+        Participant.objects.filter(pk=participant.pk).update(
+            connections=F("connections") + 1, last_seen_at=timezone.now()
+        )
+        visit = Visit.objects.create(participant=participant)
+    return participant, visit
+
+
+def participant_leave(*, participant_id: int, visit_id: int) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Participant.objects.filter(pk=participant_id, connections__gt=0).update(connections=F("connections") - 1)
+        Visit.objects.filter(pk=visit_id, left_at__isnull=True).update(left_at=now)
+
+
+def participant_touch(*, participant_id: int) -> bool:
+    """Note the person is still here; False if the teacher has removed them."""
+    return bool(
+        Participant.objects.filter(pk=participant_id, removed_at__isnull=True).update(last_seen_at=timezone.now())
+    )
+
+
+def class_start(*, session: ClassSession) -> None:
+    ClassSession.objects.filter(pk=session.pk, live_started_at__isnull=True).update(live_started_at=timezone.now())
+    # Starting again after an early "end" reopens the room.
+    ClassSession.objects.filter(pk=session.pk).update(live_ended_at=None)
+
+
+def class_end(*, session: ClassSession) -> list[int]:
+    """End the class, lowering every hand and taking every voice back; returns who had a voice."""
+    with transaction.atomic():
+        ClassSession.objects.filter(pk=session.pk).update(live_ended_at=timezone.now())
+        speaking = mute_all(session=session)
+        Participant.objects.filter(session=session).update(may_speak=False, hand_raised_at=None)
+    return speaking
+
+
+def hand_set(*, participant_id: int, raised: bool) -> None:
+    Participant.objects.filter(pk=participant_id).update(hand_raised_at=timezone.now() if raised else None)
+
+
+def speak_set(*, session: ClassSession, participant_id: int, allowed: bool) -> bool:
+    """Let one learner speak (lowering their hand), or take it back. False if no such learner here."""
+    changes = {"may_speak": allowed}
+    if allowed:
+        changes["hand_raised_at"] = None
+    return bool(
+        Participant.objects.filter(pk=participant_id, session=session, removed_at__isnull=True).update(**changes)
+    )
+
+
+def mute_all(*, session: ClassSession) -> list[int]:
+    """Take everyone's voice back; returns who had it."""
+    with transaction.atomic():
+        speaking = list(
+            Participant.objects.select_for_update().filter(session=session, may_speak=True).values_list("pk", flat=True)
+        )
+        Participant.objects.filter(pk__in=speaking).update(may_speak=False)
+    return speaking
+
+
+def participant_remove(*, session: ClassSession, participant_id: int) -> bool:
+    return bool(
+        Participant.objects.filter(pk=participant_id, session=session)
+        .exclude(role=RoomRole.TEACHER)
+        .update(removed_at=timezone.now(), may_speak=False, hand_raised_at=None)
+    )
+
+
+QUALITY_LEVELS = ("good", "poor", "bad")
+
+
+def quality_set(*, participant_id: int, level: str) -> None:
+    if level in QUALITY_LEVELS:
+        Participant.objects.filter(pk=participant_id).update(quality=level)
+
+
+def device_check_record(*, session: ClassSession, person: CoursePerson, result: dict, user_agent: str) -> DeviceCheck:
+    def flag(name):
+        value = result.get(name)
+        return value if isinstance(value, bool) else None
+
+    return DeviceCheck.objects.create(
+        learner=person.learner, user=person.user, session=session, sound_heard=flag("sound_heard"),
+        camera_ok=flag("camera_ok"), microphone_ok=flag("microphone_ok"), user_agent=user_agent[:300],
+    )

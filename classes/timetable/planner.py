@@ -1,0 +1,144 @@
+"""The planner's proposal: a term's weekly times from what courses need and when teachers
+are free, worked out by the engine (classes/timetable/engine.py), with each course it
+cannot place explained in a sentence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from classes.models import (
+    AvailabilitySlot,
+    CourseNeed,
+    Room,
+    Term,
+    TimetableSlot,
+    Weekday,
+)
+from classes.models.timetable import minutes_of, time_of
+from classes.timetable import engine
+
+
+def free_time(*, teacher_ids) -> dict[int, list[engine.Interval]]:
+    """Each teacher's weekly free stretches, as the proposal engine reads them."""
+    free: dict[int, list[engine.Interval]] = {teacher_id: [] for teacher_id in teacher_ids}
+    for slot in AvailabilitySlot.objects.filter(teacher_id__in=teacher_ids):
+        free[slot.teacher_id].append(engine.Interval(slot.weekday, minutes_of(slot.starts), minutes_of(slot.ends)))
+    return free
+
+
+def hhmm(minutes: int) -> str:
+    return time_of(minutes).strftime("%H:%M")
+
+
+def day_name(weekday: int) -> str:
+    return str(Weekday(weekday).label)
+
+
+# ------------------------------------------------------------------ proposal
+
+
+def _engine_need(need: CourseNeed) -> engine.Need:
+    preferred = None
+    if need.preferred_from and need.preferred_to:
+        preferred = (minutes_of(need.preferred_from), minutes_of(need.preferred_to))
+    return engine.Need(
+        key=need.pk,
+        teacher=need.teacher_id,
+        sessions=need.sessions_per_week,
+        duration=need.duration_minutes,
+        preferred=preferred,
+        seats=need.course.centre_seats if need.in_centre else 0,
+        room=need.room_id if need.in_centre else None,
+    )
+
+
+def reason_text(*, need: CourseNeed, reason: engine.Reason, needs: dict[int, CourseNeed]) -> str:
+    """The sentence a coordinator reads for a course the proposal could not place."""
+    teacher = need.teacher.name
+    if reason.code == engine.Blocked.NO_FREE_TIME:
+        return _("%(teacher)s has not given any free time yet.") % {"teacher": teacher}
+    if reason.code == engine.Blocked.TOO_SHORT:
+        return _("A class lasts %(duration)s minutes, but %(teacher)s's longest free stretch is %(longest)s minutes.") % {
+            "duration": need.duration_minutes, "teacher": teacher, "longest": reason.value,
+        }
+    if reason.code == engine.Blocked.TOO_FEW_DAYS:
+        return _(
+            "The course meets %(sessions)s times a week on different days, but %(teacher)s is free on only %(days)s days."
+        ) % {"sessions": need.sessions_per_week, "teacher": teacher, "days": reason.value}
+    if reason.code == engine.Blocked.NO_ROOM:
+        return _("%(seats)s seats at the centre are needed, but the largest room holds %(largest)s.") % {
+            "seats": need.course.centre_seats, "largest": reason.value,
+        }
+    others = "、".join(str(needs[key].course) for key in reason.blocked_by if key in needs)
+    return _("Every time %(teacher)s is free is already taken by: %(others)s. Add free time or move one of them.") % {
+        "teacher": teacher, "others": others or _("other courses"),
+    }
+
+
+@dataclass
+class ProposalResult:
+    slots: list[TimetableSlot] = field(default_factory=list)
+    problems: list[tuple[CourseNeed, str]] = field(default_factory=list)
+    complete: bool = True
+
+
+def _term_needs(term: Term) -> list[CourseNeed]:
+    return list(term.needs.select_related("course", "teacher", "room").order_by("sort_order", "pk"))
+
+
+def timetable_propose(*, term: Term) -> ProposalResult:
+    """Replace the term's draft weekly times with a new proposal."""
+    if term.published_at:
+        raise ValidationError(_("This term's timetable is published. Move or cancel single classes instead."))
+    needs = _term_needs(term)
+    if not needs:
+        raise ValidationError(_("Add the courses this term first: each needs a teacher, how often and how long."))
+    by_key = {need.pk: need for need in needs}
+    proposal = engine.propose(
+        needs=[_engine_need(need) for need in needs],
+        free_time=free_time(teacher_ids={need.teacher_id for need in needs}),
+        rooms=dict(Room.objects.values_list("pk", "capacity")),
+    )
+    result = ProposalResult(complete=proposal.complete)
+    with transaction.atomic():
+        TimetableSlot.objects.filter(need__term=term).delete()
+        result.slots = TimetableSlot.objects.bulk_create(
+            TimetableSlot(need_id=p.need, weekday=p.weekday, starts=time_of(p.start), room_id=p.room)
+            for p in proposal.placements
+        )
+    result.problems = [
+        (by_key[key], reason_text(need=by_key[key], reason=reason, needs=by_key))
+        for key, reason in sorted(proposal.unplaced.items())
+    ]
+    return result
+
+
+def timetable_problems(*, term: Term) -> list[tuple[CourseNeed, str]]:
+    """Courses of the term without all their weekly times, with the reason the engine gives."""
+    needs = _term_needs(term)
+    counts = {need.pk: 0 for need in needs}
+    for slot in TimetableSlot.objects.filter(need__term=term):
+        counts[slot.need_id] += 1
+    missing = [need for need in needs if counts[need.pk] < need.sessions_per_week]
+    if not missing:
+        return []
+    by_key = {need.pk: need for need in needs}
+    free = free_time(teacher_ids={need.teacher_id for need in missing})
+    rooms = dict(Room.objects.values_list("pk", "capacity"))
+    problems = []
+    for need in missing:
+        reason = engine.unplaceable_reason(need=_engine_need(need), free_time=free, rooms=rooms)
+        if reason is None:
+            text = _("%(course)s has %(placed)s of its %(needed)s weekly classes. Add the missing ones by hand.") % {
+                "course": need.course, "placed": counts[need.pk], "needed": need.sessions_per_week,
+            }
+        else:
+            text = reason_text(need=need, reason=reason, needs=by_key)
+        problems.append((need, text))
+    return problems
+
+
