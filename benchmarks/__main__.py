@@ -1,14 +1,16 @@
 import os
 import sys
 import tempfile
+from pathlib import Path
+
+from tests.server import site_env
 
 
 def main() -> None:
-    workdir = tempfile.mkdtemp(prefix="classes-bench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "learning.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["MEDIA_ROOT"] = f"{workdir}/media"
+    # The benchmark's own site (its SQLite file and media folder), set up in this process's
+    # environment: Django here and the Daphne servers the benchmarks start share it.
     os.environ.pop("REDIS_URL", None)
+    os.environ.update(site_env(Path(tempfile.mkdtemp(prefix="classes-bench-"))))
 
     import django
 

@@ -25,7 +25,6 @@ import os
 import resource
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,8 @@ from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.server import DaphneServer
+
 MEMBERS = 100
 RATE_PER_S = 20
 SECONDS = 10
@@ -50,7 +50,6 @@ REDIS_DB = 6
 COURSE_SLUG = "calligraphy"
 BASELINE_ROOM = "bench"
 # Bounds on every wait, so a broken server ends the run instead of hanging it.
-SERVER_START_TIMEOUT_S = 30
 CONNECT_TIMEOUT_S = 60
 # After the last send, deliveries are waited for as long as they keep coming: a saturated server
 # runs seconds behind, and late is not lost. Once none has come for QUIET_S, what is missing was
@@ -64,39 +63,6 @@ CONNECT_BATCH = 100
 JOIN_THREADS = 4
 # 1,000 sockets in this process and as many in the server's, plus files and the database.
 FD_LIMIT = 4096
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def cpu_s(self) -> float:
-        """CPU seconds the server process has used (user and system)."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def rss_kb(self) -> int:
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        raise RuntimeError("no VmRSS for the server process")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _redis_answers() -> bool:
@@ -118,49 +84,22 @@ def _raise_fd_limit() -> None:
 @contextlib.contextmanager
 def _daphne(app: str, *, layer: str, workdir: Path, name: str):
     """A Daphne process serving `app` on `layer` ("memory" or "redis"); its log is shown if the run fails."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1", CHAT_MESSAGES_PER_MINUTE=str(CHAT_MESSAGES_PER_MINUTE))
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # This process's environment is the benchmark's site (benchmarks/__main__.py).
+    env = dict(os.environ, CHAT_MESSAGES_PER_MINUTE=str(CHAT_MESSAGES_PER_MINUTE))
     env.pop("REDIS_URL", None)
     if layer == "redis":
         import redis
 
         env["REDIS_URL"] = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
         redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()
-    port = _free_port()
-    log = workdir / f"{name}.log"
-    with open(log, "w") as handle:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(port), app],
-            cwd=PROJECT_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT,
-        )
-    server = Server(process=process, port=port, log=log)
+    # The baseline serves sockets only: ready once it accepts a connection.
+    server = DaphneServer(env, log=workdir / f"{name}.log", app=app, ready="tcp")
     try:
-        _wait_until_listening(server)
-        yield server
+        with server:
+            yield server
     except BaseException:
         sys.stderr.write(f"---- {name} (Daphne) log, last lines ----\n{server.log_tail()}\n")
         raise
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_listening(server: Server) -> None:
-    # Daphne loads the application before it listens, so an accepted connection means ready.
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"Daphne exited with {server.process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"Daphne did not listen within {SERVER_START_TIMEOUT_S}s")
 
 
 # ---------------------------------------------------------------- members
@@ -187,7 +126,7 @@ def _members(count: int) -> tuple[int, list[str]]:
     return course.pk, paths
 
 
-def _open_links(server: Server, paths: list[str]) -> list[str]:
+def _open_links(server: DaphneServer, paths: list[str]) -> list[str]:
     """Each learner's session cookie, from opening their join link as their phone would."""
 
     def open_link(path: str) -> str:
@@ -310,14 +249,14 @@ def _sender_sockets() -> int:
     return sockets
 
 
-async def _delivery(server: Server, *, url: str, cookies: list[str | None], group: bool, sender_sockets: int) -> dict:
+async def _delivery(server: DaphneServer, *, url: str, cookies: list[str | None], group: bool, sender_sockets: int) -> dict:
     tag = f"b{uuid.uuid4().hex[:8]}-"
     progress = {"delivered": 0, "expected": MEMBERS * MESSAGES, "done": asyncio.Event()}
     # The members, the first of them the sender; then the sender's other sockets, whose
     # copies are not counted (one person, one count).
     sockets = await asyncio.wait_for(asyncio.gather(
-        *(_connect(url, server.origin, cookie, group=group) for cookie in cookies),
-        *(_connect(url, server.origin, cookies[0], group=group) for _ in range(sender_sockets - 1)),
+        *(_connect(url, server.url, cookie, group=group) for cookie in cookies),
+        *(_connect(url, server.url, cookies[0], group=group) for _ in range(sender_sockets - 1)),
     ), timeout=CONNECT_TIMEOUT_S)
     receivers = [Receiver(tag=tag) for _ in cookies]
     readers = [asyncio.create_task(_drain(ws, receiver, progress))
@@ -358,9 +297,9 @@ async def _delivery(server: Server, *, url: str, cookies: list[str | None], grou
     }
 
 
-async def _idle_memory(server: Server, *, url: str, cookies: list[str]) -> dict:
+async def _idle_memory(server: DaphneServer, *, url: str, cookies: list[str]) -> dict:
     # One member in and out first, so the code a connection needs is loaded before the "before".
-    warm = await _connect(url, server.origin, cookies[0], group=True)
+    warm = await _connect(url, server.url, cookies[0], group=True)
     await warm.close()
     await asyncio.sleep(SETTLE_S)
     before_kb = server.rss_kb()
@@ -370,7 +309,7 @@ async def _idle_memory(server: Server, *, url: str, cookies: list[str]) -> dict:
         for start in range(0, len(cookies), CONNECT_BATCH):
             batch = cookies[start:start + CONNECT_BATCH]
             opened = await asyncio.wait_for(asyncio.gather(
-                *(_connect(url, server.origin, cookie, group=True) for cookie in batch), return_exceptions=True,
+                *(_connect(url, server.url, cookie, group=True) for cookie in batch), return_exceptions=True,
             ), timeout=CONNECT_TIMEOUT_S)
             for result in opened:
                 if isinstance(result, BaseException):

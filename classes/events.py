@@ -45,6 +45,9 @@ REMOVED = "removed"
 # frame built once by the sender and passed to every receiver as it is.
 LAYER_FRAME = "room.frame"
 LAYER_KICK = "room.kick"
+# A learner's access may have ended (a link revoked, a withdrawal): each of their
+# sockets checks again and closes if it has.
+LAYER_RECHECK = "access.recheck"
 
 # Close codes (4000–4999 are the application's own).
 CLOSE_NO_SUCH_CLASS = CLOSE_NOT_FOUND
@@ -60,3 +63,8 @@ def participant_group(participant_id: int) -> str:
 
 def chat_group(room_id: int) -> str:
     return f"chat.{room_id}"
+
+
+def learner_group(learner_id: int) -> str:
+    """Every open socket of one learner, in any class room or group."""
+    return f"learner.{learner_id}"

@@ -3,10 +3,15 @@ frames, the error frame, ping, and the close codes all sockets share
 (docs/realtime.md). The live class, the learning group and remote assist build on it."""
 
 import json
+import logging
 import time
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
+
+from core.frames import FrameError, frame_read
+
+logger = logging.getLogger(__name__)
 
 # Frames every socket understands or sends.
 PING = "ping"
@@ -53,18 +58,22 @@ class FrameSocket(AsyncWebsocketConsumer):
         if self._flooding():
             return await self._error("rate_limited", _("Too much at once. Please wait a moment."))
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return await self._error("bad_json", _("That message could not be read."))
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return await self._error("bad_json", _("That message could not be read."))
+            frame = frame_read(text_data)
+        except FrameError as error:
+            # Checked before anything is stored or relayed: what one client sends can never
+            # reach, and so never break, another person's socket.
+            return await self._error(error.code, _("That message could not be read."))
         kind = frame["type"]
         handler = self.HANDLERS.get(kind)
         if handler is None:
             return await self._error("unknown_type", _("That action is not known."), ref=kind[:40])
-        if not await self.before_action(kind):
-            return
-        await handler(self, frame)
+        try:
+            if not await self.before_action(kind):
+                return
+            await handler(self, frame)
+        except Exception:  # noqa: BLE001 - a failing handler answers; the socket stays open
+            logger.exception("The %s handler failed on %s", kind, type(self).__name__)
+            await self._error("server_error", _("Something went wrong. Please try again."), ref=kind[:40])
 
     async def before_action(self, kind: str) -> bool:
         return True

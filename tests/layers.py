@@ -1,12 +1,27 @@
 """What the socket tests share: the in-process channel layer (see tests/conftest.py),
-running async test bodies, and a clean layer and cache for each test."""
+running async test bodies, a clean layer and cache for each test, session cookies for
+learners and staff, and sockets through the whole ASGI stack.
+
+The demo people the class sockets' tests sign in as (liu_cookie, teacher_cookie, ...)
+are fixtures in tests/classes/conftest.py, which pytest finds without an import.
+"""
 
 import functools
+from importlib import import_module
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
+
+from classes.courses.join_links import join_link_ensure
+from classes.courses.learner_session import SESSION_KEY
+from classes.models import Learner
+from learning.asgi import application
 
 ORIGIN = b"http://127.0.0.1"
 # Long enough for a broadcast to cross the in-memory layer, short enough to keep the suite fast.
@@ -26,6 +41,45 @@ def run_async(test):
         return async_to_sync(test)(*args, **kwargs)
 
     return wrapper
+
+
+# ---------------------------------------------------------------- people and their sessions
+
+
+def session_key(**data) -> str:
+    """A stored session holding `data`; its key is what the session cookie carries."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store.update(data)
+    store.save()
+    return store.session_key
+
+
+def learner_cookie(learner: Learner, course) -> str:
+    """The session of a learner who opened their join link to `course`, as their phone holds it."""
+    return session_key(**{SESSION_KEY: join_link_ensure(course=course, learner=learner).pk})
+
+
+def user_named(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def user_cookie(username: str) -> str:
+    """The session of a signed-in member of staff (teacher, volunteer, coordinator)."""
+    client = Client()
+    client.force_login(user_named(username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+# ---------------------------------------------------------------- sockets
+
+
+def socket_to(path: str, cookie: str | None = None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
+    """A socket to `path` (e.g. "/ws/class/7/") through the whole ASGI stack, opened from a
+    page at `origin`, carrying a session cookie when given one."""
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+    if cookie:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from classes.courses.sockets import learner_sockets_recheck
 from classes.models import CoursePage, JoinLink, Learner, Teacher
 
 # 128 bits, the floor for a token that alone grants entry.
@@ -53,6 +54,8 @@ def join_link_issue(*, course: CoursePage, learner: Learner | None = None, teach
         )
         link.token_hash = token_hash(token_for(link))
         link.save(update_fields=["token_hash"])
+        if learner is not None:  # whoever holds the old card is out at once
+            learner_sockets_recheck(learner_id=learner.pk)
     return link
 
 

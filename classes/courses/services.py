@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classes.courses.join_links import join_link_ensure
+from classes.courses.sockets import learner_sockets_recheck
 from classes.models import CoursePage, Enrolment, EnrolmentStatus, JoinLink, Learner, SeatPool
 from core.phones import phone_normalise
 
@@ -92,6 +93,7 @@ def enrolment_withdraw(*, enrolment: Enrolment) -> list[Enrolment]:
         JoinLink.objects.filter(learner=enrolment.learner, course=enrolment.course, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        learner_sockets_recheck(learner_id=enrolment.learner_id)
         return seats_fill(course=enrolment.course)
 
 

@@ -24,15 +24,27 @@ class GroupChatConsumer(ChatSocket):
             return await self._refuse_outsider()
         self.member = member
         self.chat_id = await database_sync_to_async(lambda: groups.group_for_course(course=member.course).chat_id)()
-        await self.channel_layer.group_add(events.chat_group(self.chat_id), self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
         self.member_key = await database_sync_to_async(groups.group_rate_key)(member=member)
         await self.send(text_data=dumps({"type": events.WELCOME, "role": member.role,
                                           "last_seq": await database_sync_to_async(lambda: ChatRoom.objects.get(
                                               pk=self.chat_id).last_seq)()}))
 
     async def disconnect(self, code):
+        await self._leave_groups()
+
+    def _groups(self) -> list[str]:
+        groups = [events.chat_group(self.chat_id)]
+        if self.member.learner is not None:
+            groups.append(events.learner_group(self.member.learner.pk))
+        return groups
+
+    async def _leave_groups(self):
         if self.member_key is not None:
-            await self.channel_layer.group_discard(events.chat_group(self.chat_id), self.channel_name)
+            for group in self._groups():
+                await self.channel_layer.group_discard(group, self.channel_name)
+            self.member_key = None  # later frames are ignored, as before connect
 
     async def _refuse_outsider(self):
         if not await self._signed_in():
@@ -42,11 +54,16 @@ class GroupChatConsumer(ChatSocket):
 
     async def before_action(self, kind: str) -> bool:
         """Authorise every frame, not only the connection: a learner who withdrew, a card that was
-        replaced or a volunteer taken off the group is closed at their next frame (ping included)."""
+        replaced or a volunteer taken off the group is closed at their next frame (ping included),
+        and at once when the coordinator's change is pushed (access_recheck)."""
+        return await self.access_recheck({})
+
+    async def access_recheck(self, event) -> bool:
+        if self.member_key is None:
+            return False
         member = await self._member(self.scope["url_route"]["kwargs"]["course_id"])
         if member is None:
-            await self.channel_layer.group_discard(events.chat_group(self.chat_id), self.channel_name)
-            self.member_key = None  # later frames are ignored, as before connect
+            await self._leave_groups()
             await self._refuse_outsider()
             return False
         self.member = member

@@ -15,6 +15,7 @@ from classes.live import chat
 from classes.live import selectors as rooms_read
 from classes.live import services as rooms
 from classes.live.chat_socket import ChatSocket
+from classes.live.signalling import signal_data_clean
 from classes.models import ClassSession, Participant, RoomRole
 from core.sockets import dumps
 
@@ -71,8 +72,11 @@ class ClassRoomConsumer(ChatSocket):
             await database_sync_to_async(signals.announce)(signal, learner=self.person.learner, session=self.session)
 
     def _groups(self):
-        return [events.class_group(self.session.pk), events.participant_group(self.participant_id),
-                events.chat_group(self.chat_id)]
+        groups = [events.class_group(self.session.pk), events.participant_group(self.participant_id),
+                  events.chat_group(self.chat_id)]
+        if self.person.learner is not None:
+            groups.append(events.learner_group(self.person.learner.pk))
+        return groups
 
     # ------------------------------------------------------------ frames in
 
@@ -80,11 +84,21 @@ class ClassRoomConsumer(ChatSocket):
         if kind in events.TEACHER_ONLY and self.role != RoomRole.TEACHER:
             await self._error("forbidden", _("Only the teacher can do that."), ref=kind)
             return False
-        if not await database_sync_to_async(rooms.participant_touch)(participant_id=self.participant_id):
+        if not await database_sync_to_async(rooms.participant_touch)(participant_id=self.participant_id,
+                                                                       visit_id=self.visit_id):
             # Removed, but the kick never arrived (the layer delivers at most once).
             await self.room_kick({})
             return False
-        return True
+        # Access is checked at every frame, not only at connect: a revoked link or a
+        # withdrawal whose push went missing still ends here.
+        return await self.access_recheck({})
+
+    async def access_recheck(self, event) -> bool:
+        """Close the socket if the person is no longer one of the course's people."""
+        if await self._person(self.session) is not None:
+            return True
+        await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
+        return False
 
     async def after_hello(self):
         await self.send(text_data=dumps(await database_sync_to_async(rooms_read.room_snapshot)(session=self.session)))
@@ -108,8 +122,8 @@ class ClassRoomConsumer(ChatSocket):
 
     async def on_signal(self, frame):
         """Relay WebRTC offers, answers and candidates. Learners talk only to the teacher."""
-        target, data = frame.get("to"), frame.get("data")
-        if not isinstance(target, int) or not isinstance(data, dict):
+        target, data = frame.get("to"), signal_data_clean(frame.get("data"))
+        if not isinstance(target, int) or isinstance(target, bool) or data is None:
             return await self._error("bad_field", _("That message could not be read."), ref="signal")
         target_role = await self._participant_role(target)
         if target_role is None:
@@ -184,8 +198,9 @@ class ClassRoomConsumer(ChatSocket):
     # ------------------------------------------------------------ frames out
 
     async def _change(self, service, **kwargs):
-        await database_sync_to_async(service)(**kwargs)
-        await self._broadcast_state()
+        """Run a service; the room hears a new state unless it says nothing changed (False)."""
+        if await database_sync_to_async(service)(**kwargs) is not False:
+            await self._broadcast_state()
 
     async def _broadcast_state(self):
         snapshot = await database_sync_to_async(rooms_read.room_snapshot)(session=self.session)

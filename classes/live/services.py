@@ -6,13 +6,20 @@ so every Daphne process sees the same room and a reconnecting learner gets
 their raised hand back. Who may come in is classes.courses.people's one rule.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from classes.courses.people import CoursePerson
 from classes.live.chat import chat_room_create
+from classes.live.selectors import PRESENCE_TIMEOUT
 from classes.models import ClassSession, DeviceCheck, Participant, RoomRole, Visit
+
+# Time for the sweep's task to start after the timeout it waits for.
+SWEEP_MARGIN = timedelta(seconds=15)
 
 
 
@@ -42,6 +49,8 @@ def participant_join(*, session: ClassSession, person: CoursePerson) -> tuple[Pa
             connections=F("connections") + 1, last_seen_at=timezone.now()
         )
         visit = Visit.objects.create(participant=participant)
+    # However this socket ends, the sweep closes its visit once it falls silent.
+    transaction.on_commit(lambda: presence_sweep_later())
     return participant, visit
 
 
@@ -52,11 +61,42 @@ def participant_leave(*, participant_id: int, visit_id: int) -> None:
         Visit.objects.filter(pk=visit_id, left_at__isnull=True).update(left_at=now)
 
 
-def participant_touch(*, participant_id: int) -> bool:
-    """Note the person is still here; False if the teacher has removed them."""
-    return bool(
-        Participant.objects.filter(pk=participant_id, removed_at__isnull=True).update(last_seen_at=timezone.now())
-    )
+def participant_touch(*, participant_id: int, visit_id: int | None = None) -> bool:
+    """Note the person (and this socket's visit) is still here; False if the teacher has removed them."""
+    now = timezone.now()
+    if visit_id is not None:
+        Visit.objects.filter(pk=visit_id, left_at__isnull=True).update(last_seen_at=now)
+    return bool(Participant.objects.filter(pk=participant_id, removed_at__isnull=True).update(last_seen_at=now))
+
+
+def presence_sweep(*, now=None) -> int:
+    """Close the visits of sockets silent for longer than the presence timeout, as of their
+    last frame, and count each person's sockets again. Returns how many visits it closed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = Visit.objects.select_for_update().filter(
+            left_at__isnull=True, last_seen_at__lt=now - PRESENCE_TIMEOUT
+        )
+        participant_ids = set(stale.values_list("participant_id", flat=True))
+        closed = stale.update(left_at=F("last_seen_at"))
+        for participant_id in participant_ids:
+            open_visits = Visit.objects.filter(participant_id=participant_id, left_at__isnull=True).count()
+            Participant.objects.filter(pk=participant_id).update(connections=open_visits)
+    return closed
+
+
+@task(backend="notifications")  # the platform's one task worker (make run starts it)
+def sweep_presence() -> int:
+    """Sweep now, and again later while anyone is still in a room."""
+    closed = presence_sweep()
+    if Visit.objects.filter(left_at__isnull=True).exists():
+        presence_sweep_later()
+    return closed
+
+
+def presence_sweep_later() -> None:
+    # Just after the timeout: a socket that went silent at join is closed by then.
+    sweep_presence.using(run_after=timezone.now() + PRESENCE_TIMEOUT + SWEEP_MARGIN).enqueue()
 
 
 def class_start(*, session: ClassSession) -> None:
@@ -74,8 +114,10 @@ def class_end(*, session: ClassSession) -> list[int]:
     return speaking
 
 
-def hand_set(*, participant_id: int, raised: bool) -> None:
-    Participant.objects.filter(pk=participant_id).update(hand_raised_at=timezone.now() if raised else None)
+def hand_set(*, participant_id: int, raised: bool) -> bool:
+    """Raise or lower a hand; False if it already was (nothing to tell the room)."""
+    hands = Participant.objects.filter(pk=participant_id, hand_raised_at__isnull=raised)
+    return bool(hands.update(hand_raised_at=timezone.now() if raised else None))
 
 
 def speak_set(*, session: ClassSession, participant_id: int, allowed: bool) -> bool:
@@ -109,9 +151,13 @@ def participant_remove(*, session: ClassSession, participant_id: int) -> bool:
 QUALITY_LEVELS = ("good", "poor", "bad")
 
 
-def quality_set(*, participant_id: int, level: str) -> None:
-    if level in QUALITY_LEVELS:
-        Participant.objects.filter(pk=participant_id).update(quality=level)
+def quality_set(*, participant_id: int, level: str) -> bool:
+    """Note a connection's quality; False if unknown or unchanged. Pages report it every few
+    seconds: only a change is worth a state to everyone (a flood of states fills the
+    channel layer's queues and crowds out chat)."""
+    if level not in QUALITY_LEVELS:
+        return False
+    return bool(Participant.objects.filter(pk=participant_id).exclude(quality=level).update(quality=level))
 
 
 def device_check_record(*, session: ClassSession, person: CoursePerson, result: dict, user_agent: str) -> DeviceCheck:

@@ -4,6 +4,7 @@ the chat engine shared with the learning groups, and device checks."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classes.models.courses import ClassSession
@@ -106,11 +107,14 @@ class Participant(models.Model):
 
 
 class Visit(models.Model):
-    """One stay in a live class, for attendance: from joining to leaving."""
+    """One stay in a live class (one socket), for attendance: from joining to leaving."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="visits")
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # The socket's last frame (pings included): a socket that ended without a goodbye
+    # (its process killed, the phone gone) left at this time, not when the sweep noticed.
+    last_seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["joined_at"]

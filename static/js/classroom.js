@@ -25,6 +25,7 @@
     peers: new Map(), localStream: null, speakerStreams: new Map(), mic: null, quality: "",
   };
   window.classroom = room; // read by support staff's console and by the browser tests
+  room.resume = ChatCommon.resume(function (from) { send({ type: "hello", last_seq: from }); });
 
   var video = $("teacher-video");
   var say = function (text) { $("room-status").textContent = text; };
@@ -68,7 +69,7 @@
     room.socket = socket;
     socket.onopen = function () {
       room.attempts = 0;
-      send({ type: "hello", last_seq: room.lastSeq });
+      send({ type: "hello", last_seq: room.resume.hello() });
       clearInterval(room.heartbeat);
       room.heartbeat = setInterval(function () { send({ type: "ping" }); }, HEARTBEAT_MS);
       room.outbox.forEach(function (text, clientId) { send({ type: "chat.send", client_id: clientId, text: text }); });
@@ -99,13 +100,14 @@
       case "welcome": room.me = frame.you; say(S.connected); enableSocketControls(true); break;
       case "state": renderState(frame); break;
       case "chat.message": showMessage(frame); break;
-      case "chat.synced": room.lastSeq = Math.max(room.lastSeq, frame.last_seq); break;
+      case "chat.synced": room.lastSeq = Math.max(room.lastSeq, frame.last_seq); room.resume.synced(frame.last_seq); break;
       case "chat.reload":
         // Too much was missed (or the number is not this room's): start the list again.
         $("chat-messages").textContent = "";
         room.seen.clear();
         room.lastSeq = 0;
-        send({ type: "hello", last_seq: 0 });
+        room.resume.reset();
+        send({ type: "hello", last_seq: room.resume.hello() });
         break;
       case "speak": frame.allowed ? startSpeaking() : stopSpeaking(true); break;
       case "removed": room.finished = true; say(frame.message || S.removed); $("room").hidden = true; break;
@@ -180,6 +182,7 @@
   // ------------------------------------------------------------------ chat
   function showMessage(message) {
     room.lastSeq = Math.max(room.lastSeq, message.seq);
+    room.resume.seen(message.seq);
     if (room.outbox.has(message.client_id)) {
       room.outbox.delete(message.client_id);
       var pending = document.querySelector('[data-pending="' + CSS.escape(message.client_id) + '"]');

@@ -18,6 +18,7 @@
   var group = { lastSeq: 0, oldestSeq: null, seen: new Map(), outbox: new Map(), socket: null, attempts: 0,
                 heartbeat: null, finished: false, recorder: null };
   window.learningGroup = group; // read by the browser tests
+  group.resume = ChatCommon.resume(function (from) { send({ type: "hello", last_seq: from }); });
   var say = function (text) { $("group-status").textContent = text; };
   var list = $("group-messages");
 
@@ -32,7 +33,7 @@
     group.socket = socket;
     socket.onopen = function () {
       group.attempts = 0;
-      send({ type: "hello", last_seq: group.lastSeq });
+      send({ type: "hello", last_seq: group.resume.hello() });
       clearInterval(group.heartbeat);
       group.heartbeat = setInterval(function () { send({ type: "ping" }); }, HEARTBEAT_MS);
       group.outbox.forEach(function (text, id) { if (text !== null) { send({ type: "chat.send", client_id: id, text: text }); } });
@@ -60,10 +61,14 @@
       case "chat.message": show(frame); break;
       case "chat.synced":
         group.lastSeq = Math.max(group.lastSeq, frame.last_seq);
+        group.resume.synced(frame.last_seq);
         $("load-older").hidden = !(group.oldestSeq > 1);
         markRead();
         break;
-      case "chat.reload": list.textContent = ""; group.seen.clear(); group.lastSeq = 0; send({ type: "hello", last_seq: 0 }); break;
+      case "chat.reload":
+        list.textContent = ""; group.seen.clear(); group.lastSeq = 0; group.resume.reset();
+        send({ type: "hello", last_seq: group.resume.hello() });
+        break;
       case "pinned": $("group-pinned").hidden = !frame.text; $("group-pinned").textContent = frame.text ? S.pinned + ": " + frame.text : ""; break;
       case "error":
         if (frame.client_id) { dropPending(frame.client_id); }
@@ -120,6 +125,7 @@
 
   function show(message) {
     group.lastSeq = Math.max(group.lastSeq, message.seq);
+    group.resume.seen(message.seq);
     group.oldestSeq = group.oldestSeq === null ? message.seq : Math.min(group.oldestSeq, message.seq);
     dropPending(message.client_id);
     var item = render(message);

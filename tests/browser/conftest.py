@@ -3,27 +3,25 @@
 One server and one browser for the whole run (starting them is the slow part);
 a fresh browser context, which is a fresh person with no cookies or storage, per test.
 
-The server is a subprocess with its own SQLite file, seeded with the demo centre,
-whatever database the rest of the test run uses.
+The server is a Daphne subprocess (tests/server.py) with its own SQLite file, seeded
+with the demo centre once; before each test the file is put back as seeding left it,
+so each test passes alone, in any order and twice in a row.
 """
 
 import os
-import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.gate import VIEWPORTS
+from tests.server import DaphneServer, ManageError, ServerError, database_file, join_paths_from, site_env
+from tests.server import manage as manage_command
 
 HERE = Path(__file__).resolve().parent
-PROJECT_DIR = HERE.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 # The machines have no internet, and camera and microphone are faked for the live-room tests.
 CHROMIUM_ARGS = [
@@ -36,10 +34,9 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]
-# Migrating, seeding and starting Daphne take a few seconds; a minute means something is stuck.
-MANAGE_TIMEOUT_S = 120
-SERVER_START_TIMEOUT_S = 30
-SERVER_POLL_INTERVAL_S = 0.1
+# Putting the demo centre back waits for Daphne's write lock as long as the site's own writers do
+# (the settings' SQLite timeout); a transaction holds it for milliseconds.
+DATABASE_LOCK_TIMEOUT_S = 20
 # Every wait in a test is on a condition; this bounds how long a broken page makes us wait.
 PLAYWRIGHT_TIMEOUT_MS = 10_000
 # Learners are in China: the browser asks for Chinese, as theirs do.
@@ -75,110 +72,77 @@ def _allow_sync_django_beside_playwright():
         yield
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@dataclass
+class BrowserSite:
+    """The site the browser tests share: its environment, its SQLite file, and a copy
+    of that file as seed_demo left it."""
+
+    env: dict[str, str]
+    database: Path
+    seeded: sqlite3.Connection
+    join_paths: dict[tuple[str, str], str]
 
 
 @pytest.fixture(scope="session")
-def _site_env(tmp_path_factory) -> dict[str, str]:
-    """Environment for the served site: its own SQLite file and media folder, migrated and seeded."""
+def _site(tmp_path_factory) -> BrowserSite:
+    """The demo centre in a SQLite file of its own (even when the outer run uses PostgreSQL),
+    migrated and seeded once, and copied into memory with SQLite's backup API."""
     root = tmp_path_factory.mktemp("browser-site")
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="learning.settings.test",
-        # Even when the outer run uses PostgreSQL, the browser site has its own throwaway file.
-        DATABASE_URL=f"sqlite:///{root / 'browser.sqlite3'}",
-        MEDIA_ROOT=str(root / "media"),
-        PYTHONUNBUFFERED="1",
-    )
     # One Daphne process: the in-memory channel layer is enough, and needs no Redis.
-    env.pop("REDIS_URL", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
-        _run_manage(env, command)
-    return env
+    env = site_env(root)
+    _manage(env, "migrate", "--noinput")
+    join_paths = join_paths_from(_manage(env, "seed_demo"))
+    assert join_paths, "seed_demo printed no join links"
+    seeded = sqlite3.connect(":memory:", check_same_thread=False)
+    with closing(sqlite3.connect(database_file(root))) as live:
+        live.backup(seeded)
+    yield BrowserSite(env=env, database=database_file(root), seeded=seeded, join_paths=join_paths)
+    seeded.close()
 
 
-def _run_manage(env: dict[str, str], args: list[str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=MANAGE_TIMEOUT_S,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"manage.py {' '.join(args)} exited with {result.returncode}:\n{result.stdout}\n{result.stderr}",
-            pytrace=False,
-        )
-    return result.stdout
+@pytest.fixture(autouse=True)
+def _demo_centre(_site):
+    """Every browser test starts from the demo centre, whatever the tests before it did.
+
+    SQLite's backup API writes the seeded copy into the live file through SQLite's own
+    locking (waiting while Daphne writes), so Daphne's connections see the restored data
+    from their next transaction on; Daphne keeps running. What Daphne holds in its own
+    memory is not reset: its cache (rate limits, the 30-second 求助 double-tap guard) and
+    the sockets of the test before, which may still be closing.
+    """
+    with closing(sqlite3.connect(_site.database, timeout=DATABASE_LOCK_TIMEOUT_S)) as live:
+        _site.seeded.backup(live)
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    try:
+        return manage_command(env, *args)
+    except ManageError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def manage(_site_env):
+def manage(_site):
     """Run a manage.py command against the browser site's database; returns its stdout.
 
-    For example ``manage("seed_demo")``. A non-zero exit fails the test with the command's output.
+    For example ``manage("shell", "-c", "...")``. A non-zero exit fails the test with the command's output.
     """
 
     def run(*args: str) -> str:
-        return _run_manage(_site_env, list(args))
+        return _manage(_site.env, *args)
 
     return run
 
 
 @pytest.fixture(scope="session")
-def live_server_url(_site_env, tmp_path_factory) -> str:
+def live_server_url(_site, tmp_path_factory) -> str:
     """The demo site served by a real Daphne (HTTP and WebSockets), e.g. http://127.0.0.1:54321."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            # Daphne through our launcher, which keeps join-link tokens out of its access log.
-            [sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(port), "learning.asgi:application"],
-            cwd=PROJECT_DIR,
-            env=_site_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    server = DaphneServer(_site.env, log=tmp_path_factory.mktemp("daphne") / "daphne.log")
     try:
-        _wait_until_answering(server, url, log_path)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _wait_until_answering(server: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer, even an error page, means Daphne is serving
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"Daphne did not answer at {url} within {SERVER_START_TIMEOUT_S}s:\n{log_path.read_text()}",
-                pytrace=False,
-            )
-        # Doubles as the poll interval: returns at once if Daphne has died.
-        try:
-            server.wait(timeout=SERVER_POLL_INTERVAL_S)
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"Daphne exited with {server.returncode}:\n{log_path.read_text()}", pytrace=False)
+        with server:
+            yield server.url
+    except ServerError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="package")
@@ -232,13 +196,8 @@ def page(new_context):
 
 
 @pytest.fixture(scope="session")
-def join_paths(manage) -> dict[tuple[str, str], str]:
+def join_paths(_site) -> dict[tuple[str, str], str]:
     """Each demo person's personal join path, by (name, course title), from seed_demo's printout,
-    e.g. join_paths["刘桂兰", "爱尚书法"] == "/j/…/"."""
-    paths = {}
-    for line in manage("seed_demo").splitlines():
-        match = re.match(r"^\s+(\S+)\s+(\S+)\s+https?://[^/]+(/j/[a-z2-7]+/)$", line)
-        if match:
-            paths[match.group(1), match.group(2)] = match.group(3)
-    assert paths, "seed_demo printed no join links"
-    return paths
+    e.g. join_paths["刘桂兰", "爱尚书法"] == "/j/…/". The reset keeps them valid: it puts back
+    the very links seed_demo printed."""
+    return _site.join_paths

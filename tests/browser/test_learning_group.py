@@ -76,3 +76,39 @@ def test_a_member_who_was_away_sees_the_messages_on_return(new_context, join_pat
     expect(back.get_by_role("link", name="爱尚书法学习群：1 条新消息")).to_be_visible()
     back.get_by_role("link", name="爱尚书法学习群：1 条新消息").click()
     expect(back.locator("#group-messages")).to_contain_text("王书华（老师）：下周一的课提前到八点半")
+
+
+def _drop_first_live_message(context, text):
+    """Between the server and Liu's page, lose the first live message carrying `text`, as a
+    full channel-layer queue does (it drops without a word)."""
+    dropped = []
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def to_page(message):
+            if not dropped and '"chat.message"' in message and text in message:
+                dropped.append(message)
+                return
+            ws.send(message)
+
+        server.on_message(to_page)
+        ws.on_message(lambda message: server.send(message))
+
+    context.route_web_socket("**/ws/group/**", route)
+    return dropped
+
+
+def test_a_message_lost_on_the_way_is_fetched_when_the_next_one_shows_the_hole(new_context, join_paths):
+    liu_context = new_context()
+    dropped = _drop_first_live_message(liu_context, "先写横")
+    liu = open_group_as_liu(liu_context, join_paths)
+    teacher = open_group_as_teacher(new_context)
+
+    send_text(teacher, "先写横")
+    expect(teacher.locator("#group-messages")).to_contain_text("先写横")
+    send_text(teacher, "再写竖")
+    expect(liu.locator("#group-messages")).to_contain_text("再写竖")
+
+    assert dropped, "the first message was not held back"
+    expect(liu.locator("#group-messages")).to_contain_text("王书华（老师）：先写横")

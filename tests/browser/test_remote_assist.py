@@ -12,31 +12,24 @@ from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 # The issue's promise: the volunteer sees a step within a second of the learner's tap.
 STEP_SHOWN_WITHIN_S = 1.0
 
-# Run in the browser site's own database (the Daphne subprocess reads that, not the test's).
+# Run in the browser site's own database (the Daphne subprocess reads that, not the test's),
+# which each test starts as seed_demo left it (tests/browser/conftest.py).
 ASSIGN_ZHAO = """
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from classes.models import Learner
-from volunteers.models import AssistEvent, HelpRequest
+from volunteers.models import HelpRequest
 zhao = Learner.objects.get(phone="13800138002")
 HelpRequest.objects.filter(learner=zhao).exclude(status="closed").update(
     status="assigned", volunteer=get_user_model().objects.get(username="volunteer"), assigned_at=timezone.now())
-AssistEvent.objects.filter(learner=zhao).delete()  # earlier tests opened his link too
 print(zhao.pk)
-"""
-UNASSIGN_ZHAO = """
-from volunteers.models import HelpRequest
-HelpRequest.objects.filter(learner__phone="13800138002", status="assigned").update(
-    status="open", volunteer=None, assigned_at=None)
 """
 
 
 @pytest.fixture
 def zhao_id(manage):
-    """赵建国's help request is the demo volunteer's, with no steps yet; put back as it was after."""
-    learner_id = int(manage("shell", "-c", ASSIGN_ZHAO).strip().splitlines()[-1])
-    yield learner_id
-    manage("shell", "-c", UNASSIGN_ZHAO)
+    """赵建国's open help request (from the demo, with no steps yet) is the demo volunteer's."""
+    return int(manage("shell", "-c", ASSIGN_ZHAO).strip().splitlines()[-1])
 
 
 def sign_in(page, username, password):

@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 
 from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 
-# Run in the browser site's own database (the Daphne subprocess reads that, not the test's):
-# 赵建国 becomes the demo volunteer's learner, and a time starting now, with the volunteer on
-# duty, has 刘桂兰 booked by the coordinator, so today's sheet has someone to check in.
+# Run in the browser site's own database (the Daphne subprocess reads that, not the test's),
+# which each test starts as seed_demo left it (tests/browser/conftest.py): 赵建国 becomes
+# the demo volunteer's learner, and a time starting now, with the volunteer on duty, has
+# 刘桂兰 booked by the coordinator, so today's sheet has someone to check in.
 PREPARE = """
 import json
 from datetime import timedelta
@@ -23,27 +24,17 @@ zhao = Learner.objects.get(phone="13800138002")
 liu = Learner.objects.get(phone="13800138001")
 HelpRequest.objects.filter(learner=zhao).exclude(status="closed").update(
     status="assigned", volunteer=users.get(username="volunteer"), assigned_at=timezone.now())
-SetupBooking.objects.filter(learner__in=[zhao, liu]).delete()
 now = SetupSlot.objects.create(starts_at=timezone.now(), place="活动室", volunteer=users.get(username="volunteer"))
 SetupBooking.objects.create(slot=now, learner=liu, booked_by=users.get(username="coordinator"))
 print(json.dumps({"today": timezone.localtime(now.starts_at).date().isoformat(),
                   "tomorrow": (timezone.localdate() + timedelta(days=1)).isoformat()}))
 """
-RESTORE = """
-from volunteers.models import HelpRequest, SetupBooking, SetupSlot
-SetupSlot.objects.filter(place="活动室").delete()
-SetupBooking.objects.filter(learner__phone__in=["13800138001", "13800138002"]).delete()
-HelpRequest.objects.filter(learner__phone="13800138002", status="assigned").update(
-    status="open", volunteer=None, assigned_at=None)
-"""
 
 
 @pytest.fixture
 def days(manage):
-    """The dates of today's and tomorrow's sheets; the browser site's data put back after."""
-    output = manage("shell", "-c", PREPARE).strip().splitlines()[-1]
-    yield json.loads(output)
-    manage("shell", "-c", RESTORE)
+    """The dates of today's and tomorrow's sheets."""
+    return json.loads(manage("shell", "-c", PREPARE).strip().splitlines()[-1])
 
 
 def open_as_volunteer(new_context, viewport="phone"):

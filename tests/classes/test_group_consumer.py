@@ -9,10 +9,9 @@ async body runs under async_to_sync, which sends thread-sensitive database calls
 
 import io
 from dataclasses import dataclass
-from importlib import import_module
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -27,13 +26,12 @@ from classes.groups import media as chat_media
 from classes.live.chat import CHAT_TEXT_MAX
 from classes.courses.people import course_person
 from classes.groups.services import group_for_course, group_post
-from classes.courses.learner_session import SESSION_KEY
 from classes.models import ChatMessage, ChatRoom, CoursePage, Enrolment, EnrolmentStatus, GroupMute, Learner, ReadMark
-from classes.courses.services import enrolment_create, enrolment_withdraw
+from classes.courses.services import enrolment_withdraw
 from classes.courses.join_links import join_link_ensure, join_link_issue, join_link_token
-from learning.asgi import application
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
-    ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, leave, refusal_of, run_async, send,
+    QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, learner_cookie, leave, refusal_of, run_async, send,
+    socket_to, user_cookie, user_named,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,57 +45,14 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def _session_key(**data) -> str:
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store.update(data)
-    store.save()
-    return store.session_key
-
-
-def _learner_cookie(learner: Learner, course) -> str:
-    return _session_key(**{SESSION_KEY: join_link_ensure(course=course, learner=learner).pk})
-
-
-def _user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def _user_cookie(username: str) -> str:
-    client = Client()
-    client.force_login(_user(username))
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
 @pytest.fixture
 def group(calligraphy):
     return group_for_course(course=calligraphy)
 
 
 @pytest.fixture
-def liu():
-    return Learner.objects.get(phone="13800138001")  # enrolled in calligraphy and learn-abc
-
-
-@pytest.fixture
-def liu_cookie(liu, calligraphy):
-    return _learner_cookie(liu, calligraphy)
-
-
-@pytest.fixture
-def wu_cookie(calligraphy):
-    wu = Learner.objects.create(name="吴大妈", phone="13600136001")
-    enrolment_create(learner=wu, course=calligraphy)
-    return _learner_cookie(wu, calligraphy)
-
-
-@pytest.fixture
-def teacher_cookie():
-    return _user_cookie("teacher_wang")  # teaches calligraphy
-
-
-@pytest.fixture
 def coordinator_cookie():
-    return _user_cookie("coordinator")
+    return user_cookie("coordinator")
 
 
 # ---------------------------------------------------------------- socket helpers
@@ -110,10 +65,7 @@ class Member:
 
 
 def _socket(course_id: int, cookie: str | None = None) -> WebsocketCommunicator:
-    headers = [(b"origin", ORIGIN), (b"host", b"127.0.0.1")]
-    if cookie:
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/group/{course_id}/", headers=headers)
+    return socket_to(f"/ws/group/{course_id}/", cookie)
 
 
 async def join(course_id: int, cookie: str) -> Member:
@@ -163,14 +115,14 @@ async def test_a_socket_without_a_session_is_closed_with_4401(calligraphy):
 def outsider_cookie(request, calligraphy, make_learner):
     if request.param == "learner-of-another-course":
         zhou = Learner.objects.get(phone="13800138004")  # learn-abc only
-        return _learner_cookie(zhou, CoursePage.objects.get(slug="learn-abc"))
+        return learner_cookie(zhou, CoursePage.objects.get(slug="learn-abc"))
     if request.param == "waitlisted-learner":
         waiting = make_learner("候补学员")
         Enrolment.objects.create(learner=waiting, course=calligraphy, status=EnrolmentStatus.WAITLISTED)
-        return _learner_cookie(waiting, calligraphy)
+        return learner_cookie(waiting, calligraphy)
     if request.param == "teacher-of-another-course":
-        return _user_cookie("teacher_li")
-    return _user_cookie("volunteer")
+        return user_cookie("teacher_li")
+    return user_cookie("volunteer")
 
 
 @run_async
@@ -184,8 +136,8 @@ async def test_a_signed_in_non_member_is_closed_with_4403(calligraphy, outsider_
 @pytest.fixture(params=["learner", "teacher", "coordinator", "volunteer"])
 def member_cookie(request, calligraphy, liu_cookie, teacher_cookie, coordinator_cookie):
     if request.param == "volunteer":
-        group_for_course(course=calligraphy).volunteers.add(_user("volunteer"))
-        return request.param, _user_cookie("volunteer")
+        group_for_course(course=calligraphy).volunteers.add(user_named("volunteer"))
+        return request.param, user_cookie("volunteer")
     return request.param, {"learner": liu_cookie, "teacher": teacher_cookie, "coordinator": coordinator_cookie}[
         request.param]
 
@@ -202,7 +154,7 @@ async def test_a_member_is_welcomed_with_their_role(calligraphy, member_cookie):
 async def test_a_learner_who_withdraws_while_connected_can_no_longer_post(calligraphy, liu, group):
     # Signed in with her other course's card, which stays valid: she is still signed in, just not a member.
     learn_abc = await CoursePage.objects.aget(slug="learn-abc")
-    learn_abc_cookie = await database_sync_to_async(_learner_cookie)(liu, learn_abc)
+    learn_abc_cookie = await database_sync_to_async(learner_cookie)(liu, learn_abc)
     liu_socket = await join(calligraphy.pk, learn_abc_cookie)
     enrolment = await Enrolment.objects.aget(learner=liu, course=calligraphy)
     await database_sync_to_async(enrolment_withdraw)(enrolment=enrolment)
@@ -239,7 +191,7 @@ async def test_a_learner_whose_card_was_replaced_is_asked_to_open_it_again_at_th
 async def test_a_volunteer_taken_off_the_group_is_closed_at_their_next_frame(calligraphy, group):
     volunteer = await get_user_model().objects.aget(username="volunteer")
     await database_sync_to_async(group.volunteers.add)(volunteer)
-    member = await join(calligraphy.pk, await database_sync_to_async(_user_cookie)("volunteer"))
+    member = await join(calligraphy.pk, await database_sync_to_async(user_cookie)("volunteer"))
     await database_sync_to_async(group.volunteers.remove)(volunteer)
     await send(member, type="ping")
     error = await member.socket.receive_json_from()
@@ -418,7 +370,7 @@ def liu_said(calligraphy, liu):
 @pytest.fixture
 def teacher_said(calligraphy):
     """A text message from the teacher: seq 1."""
-    member = course_person(course=calligraphy, learner=None, user=_user("teacher_wang"))
+    member = course_person(course=calligraphy, learner=None, user=user_named("teacher_wang"))
     return group_post(member=member, client_id="t1", text="请大家交作业")
 
 
@@ -586,7 +538,8 @@ async def test_a_read_frame_without_a_number_is_an_error(calligraphy, liu, liu_c
     assert not await ReadMark.objects.filter(learner=liu).aexists()
 
 
-@pytest.mark.parametrize("seq", [pytest.param(99, id="from-the-future"), pytest.param(2**70, id="past-64-bits")])
+@pytest.mark.parametrize("seq", [pytest.param(99, id="from-the-future"),
+                                 pytest.param(2**53 - 1, id="the-largest-a-browser-sends")])
 @run_async
 async def test_a_read_frame_past_the_last_message_marks_only_up_to_the_last_message(
     calligraphy, liu, liu_cookie, teacher_said, group, seq

@@ -9,26 +9,22 @@ and connection, so no pytest-asyncio is needed.
 
 import json
 from dataclasses import dataclass
-from importlib import import_module
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
+from django.utils import timezone
 
 from classes import events
 from classes.live import services as rooms
 from classes.live.chat import CHAT_TEXT_MAX, REPLAY_LIMIT
-from classes.courses.learner_session import SESSION_KEY
-from classes.models import ChatMessage, ChatRoom, ClassSession, Learner, Participant, Visit
-from classes.courses.services import enrolment_create
-from classes.courses.join_links import join_link_ensure, join_link_issue
-from learning.asgi import application
+from classes.models import ChatMessage, ChatRoom, ClassSession, Enrolment, JoinLink, Learner, Participant, Visit
+from classes.courses.services import enrolment_withdraw
+from classes.courses.join_links import join_link_issue
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
-    ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, leave, refusal_of, run_async, send,
+    ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, learner_cookie, leave, refusal_of, run_async,
+    send, socket_to,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,51 +37,12 @@ def lesson(calligraphy):
     return ClassSession.objects.filter(course=calligraphy).order_by("starts_at").first()
 
 
-def _session_key(**data) -> str:
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store.update(data)
-    store.save()
-    return store.session_key
-
-
-def _learner_cookie(learner: Learner, course) -> str:
-    return _session_key(**{SESSION_KEY: join_link_ensure(course=course, learner=learner).pk})
-
-
-def _user_cookie(username: str) -> str:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-@pytest.fixture
-def liu():
-    return Learner.objects.get(phone="13800138001")  # enrolled in calligraphy and learn-abc
-
-
-@pytest.fixture
-def liu_cookie(liu, calligraphy):
-    return _learner_cookie(liu, calligraphy)
-
-
-@pytest.fixture
-def wu_cookie(calligraphy):
-    wu = Learner.objects.create(name="吴大妈", phone="13600136001")
-    enrolment_create(learner=wu, course=calligraphy)
-    return _learner_cookie(wu, calligraphy)
-
-
 @pytest.fixture
 def zhou_cookie():
     from classes.models import CoursePage
 
     zhou = Learner.objects.get(phone="13800138004")  # learn-abc only
-    return _learner_cookie(zhou, CoursePage.objects.get(slug="learn-abc"))
-
-
-@pytest.fixture
-def teacher_cookie():
-    return _user_cookie("teacher_wang")  # teaches calligraphy
+    return learner_cookie(zhou, CoursePage.objects.get(slug="learn-abc"))
 
 
 # ---------------------------------------------------------------- socket helpers
@@ -99,10 +56,7 @@ class Member:
 
 
 def _socket(session_id: int, cookie: str | None = None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
-    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
-    if cookie:
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/class/{session_id}/", headers=headers)
+    return socket_to(f"/ws/class/{session_id}/", cookie, origin)
 
 
 
@@ -646,12 +600,15 @@ async def test_a_chat_flood_is_rate_limited_and_the_others_carry_on(lesson, teac
 
 # ---------------------------------------------------------------- signalling
 
+CANDIDATE = {"pc": "p1", "candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host",
+                                       "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": "ab"}}
+
 
 @run_async
 async def test_a_learners_signal_reaches_the_teacher_from_their_participant_id(lesson, teacher_cookie, liu_cookie):
     teacher = await join(lesson.pk, teacher_cookie)
     liu = await join(lesson.pk, liu_cookie, teacher)
-    offer = {"sdp": {"type": "offer", "sdp": "v=0"}}
+    offer = {"pc": "p1", "description": {"type": "offer", "sdp": "v=0"}}
     await send(liu, type="signal", to=teacher.id, data=offer)
     relayed = await frame_of(teacher, events.SIGNAL)
     await leave(teacher, liu)
@@ -663,7 +620,7 @@ async def test_a_learner_cannot_signal_another_learner(lesson, teacher_cookie, l
     teacher = await join(lesson.pk, teacher_cookie)
     liu = await join(lesson.pk, liu_cookie, teacher)
     wu = await join(lesson.pk, wu_cookie, teacher, liu)
-    await send(liu, type="signal", to=wu.id, data={"candidate": "x"})
+    await send(liu, type="signal", to=wu.id, data=CANDIDATE)
     error = await liu.socket.receive_json_from()
     wu_heard_nothing = await wu.socket.receive_nothing(QUIET)
     await leave(teacher, liu, wu)
@@ -674,7 +631,7 @@ async def test_a_learner_cannot_signal_another_learner(lesson, teacher_cookie, l
 @run_async
 async def test_a_signal_to_someone_not_in_the_class_is_an_error(lesson, liu_cookie):
     liu = await join(lesson.pk, liu_cookie)
-    await send(liu, type="signal", to=999_999, data={"candidate": "x"})
+    await send(liu, type="signal", to=999_999, data=CANDIDATE)
     error = await liu.socket.receive_json_from()
     await leave(liu)
     assert error["code"] == "no_participant"
@@ -691,3 +648,110 @@ async def test_a_visit_records_when_the_learner_joined_and_left(lesson, liu_cook
     after = await Visit.objects.aget(participant_id=liu.id)
     assert during.joined_at is not None and during.left_at is None
     assert after.left_at is not None and after.left_at >= after.joined_at
+
+
+@run_async
+async def test_a_signal_with_a_lone_surrogate_is_refused_and_the_teachers_socket_lives_on(
+    lesson, teacher_cookie, liu_cookie
+):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await liu.socket.send_to(text_data='{"type": "signal", "to": %d, "data": {"pc": "\\ud800"}}' % teacher.id)
+    error = await liu.socket.receive_json_from()
+    await send(teacher, type="ping")
+    teacher_pong = await frame_of(teacher, events.PONG)
+    await leave(teacher, liu)
+    assert error["code"] == "bad_text"
+    assert teacher_pong == {"type": events.PONG}
+
+
+@run_async
+async def test_signal_data_with_fields_a_browser_does_not_send_is_not_relayed(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="signal", to=teacher.id, data={"pc": "p1", "description": {"type": "offer", "sdp": "",
+                                                                                     "html": "<img>"}})
+    error = await liu.socket.receive_json_from()
+    teacher_heard_nothing = await teacher.socket.receive_nothing(QUIET)
+    await leave(teacher, liu)
+    assert (error["code"], error["ref"]) == ("bad_field", "signal")
+    assert teacher_heard_nothing
+
+
+# ---------------------------------------------------------------- access ends while the socket is open
+
+
+async def _closed_for_access(member: Member) -> tuple[dict, dict]:
+    error = await frame_of(member, events.ERROR)
+    close = await member.socket.receive_output()
+    return error, close
+
+
+@run_async
+async def test_a_revoked_link_closes_the_learners_open_class_socket_at_once(lesson, calligraphy, liu, liu_cookie):
+    liu_socket = await join(lesson.pk, liu_cookie)
+    await database_sync_to_async(join_link_issue)(course=calligraphy, learner=liu)  # a new card was printed
+    error, close = await _closed_for_access(liu_socket)
+    await leave(liu_socket)
+    assert error["code"] == "not_allowed"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+
+
+@run_async
+async def test_a_withdrawal_closes_the_learners_open_class_socket_at_once(lesson, calligraphy, liu, liu_cookie):
+    liu_socket = await join(lesson.pk, liu_cookie)
+    enrolment = await Enrolment.objects.aget(learner=liu, course=calligraphy)
+    await database_sync_to_async(enrolment_withdraw)(enrolment=enrolment)
+    error, close = await _closed_for_access(liu_socket)
+    await leave(liu_socket)
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+
+
+@run_async
+async def test_a_link_revoked_without_a_push_closes_the_socket_at_its_next_frame(lesson, liu, liu_cookie):
+    liu_socket = await join(lesson.pk, liu_cookie)
+    await JoinLink.objects.filter(learner=liu).aupdate(revoked_at=timezone.now())  # the push went missing
+    await send(liu_socket, type="hand.raise")
+    error, close = await _closed_for_access(liu_socket)
+    raised = await Participant.objects.filter(pk=liu_socket.id, hand_raised_at__isnull=False).aexists()
+    await leave(liu_socket)
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+    assert not raised
+
+
+# ---------------------------------------------------------------- state only when it changed
+
+
+@run_async
+async def test_a_quality_report_that_changes_the_quality_is_broadcast(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="quality", level="poor")
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu)
+    assert person(state, liu)["quality"] == "poor"
+
+
+@run_async
+async def test_a_quality_report_that_changes_nothing_sends_no_state(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="quality", level="poor")
+    await frame_of(teacher, events.STATE)
+    for _ in range(5):  # a page reports every few seconds
+        await send(liu, type="quality", level="poor")
+    teacher_heard_nothing = await teacher.socket.receive_nothing(QUIET)
+    await leave(teacher, liu)
+    assert teacher_heard_nothing
+
+
+@run_async
+async def test_raising_a_raised_hand_again_sends_no_state(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(liu, type="hand.raise")
+    await frame_of(teacher, events.STATE)
+    await send(liu, type="hand.raise")  # a double tap
+    teacher_heard_nothing = await teacher.socket.receive_nothing(QUIET)
+    await leave(teacher, liu)
+    assert teacher_heard_nothing

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from classes.courses.people import CoursePerson, course_person
 from classes.groups.services import group_for_course
@@ -196,3 +197,43 @@ def test_the_roster_shows_who_came_to_a_class_and_when():
     latest = attendance[0]
     assert latest["session"] == session
     assert [(p["name"], p["left"] is not None) for p in latest["people"]] == [("刘桂兰", True)]
+
+
+# ---------------------------------------------------------------- sockets that end without a goodbye
+
+
+def _fall_silent(visit, *, at):
+    Visit.objects.filter(pk=visit.pk).update(last_seen_at=at)
+    Participant.objects.filter(pk=visit.participant_id).update(last_seen_at=at)
+
+
+def test_the_sweep_closes_a_silent_sockets_visit_as_of_its_last_frame(lesson):
+    liu = Learner.objects.get(phone="13800138001")
+    participant, visit = rooms.participant_join(session=lesson, person=course_person(
+        course=lesson.course, learner=liu, user=AnonymousUser()))
+    last_frame = timezone.now() - room_reads.PRESENCE_TIMEOUT - timedelta(seconds=5)
+    _fall_silent(visit, at=last_frame)
+    closed = rooms.presence_sweep()
+    visit.refresh_from_db()
+    participant.refresh_from_db()
+    assert (closed, visit.left_at, participant.connections) == (1, last_frame, 0)
+
+
+def test_the_sweep_leaves_a_socket_that_still_sends_frames(lesson):
+    liu = Learner.objects.get(phone="13800138001")
+    participant, visit = rooms.participant_join(session=lesson, person=course_person(
+        course=lesson.course, learner=liu, user=AnonymousUser()))
+    _fall_silent(visit, at=timezone.now() - room_reads.PRESENCE_TIMEOUT - timedelta(seconds=5))
+    rooms.participant_touch(participant_id=participant.pk, visit_id=visit.pk)  # a ping
+    assert rooms.presence_sweep() == 0
+    visit.refresh_from_db()
+    assert visit.left_at is None
+
+
+def test_joining_a_room_queues_a_sweep_for_after_the_timeout(lesson, django_capture_on_commit_callbacks):
+    liu = Learner.objects.get(phone="13800138001")
+    with django_capture_on_commit_callbacks(execute=True):
+        rooms.participant_join(session=lesson, person=course_person(
+            course=lesson.course, learner=liu, user=AnonymousUser()))
+    queued = DBTaskResult.objects.filter(task_path="classes.live.services.sweep_presence").first()
+    assert queued is not None and queued.run_after > timezone.now() + room_reads.PRESENCE_TIMEOUT

@@ -10,26 +10,23 @@ it fails instead. Each process's log is printed under a failing test.
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+from tests.server import DaphneServer, ManageError, ServerError, free_ports, join_paths_from, manage, site_env
+
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A Redis database of this module's own, emptied first: the suite's run on the
 # production path (REDIS_URL in .ci/run) uses database 0.
@@ -41,10 +38,6 @@ TEACHER = ("teacher_wang", "demo-teacher")
 COORDINATOR = ("coordinator", "demo-coordinator")
 PROCESSES = 2
 BURST = 100
-# Migrating on a busy two-core machine has taken a minute; three means something is stuck.
-MANAGE_TIMEOUT_S = 180
-SERVER_START_TIMEOUT_S = 30
-SERVER_POLL_INTERVAL_S = 0.1
 HTTP_TIMEOUT_S = 10
 # Handshake, authorisation and resume of one socket. Generous: a burst of 100 queues
 # for the same two processes and one SQLite file.
@@ -74,15 +67,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @dataclass
-class Server:
-    process: subprocess.Popen
-    url: str  # http://127.0.0.1:<port>
-    log: Path
-
-
-@dataclass
 class Site:
-    servers: list[Server]
+    servers: list[DaphneServer]
     course_id: int
     join_paths: dict[tuple[str, str], str]
 
@@ -91,59 +77,8 @@ class Site:
         return self.servers[n].url.replace("http://", "ws://", 1) + f"/ws/group/{self.course_id}/"
 
     def logs(self) -> str:
-        return "\n".join(f"==== Daphne {n} ({server.url}) ====\n{server.log.read_text(errors='replace')}"
+        return "\n".join(f"==== Daphne {n} ({server.url}) ====\n{server.log_text()}"
                          for n, server in enumerate(self.servers))
-
-
-def _free_ports(count: int) -> list[int]:
-    # Held open together, so the same port is never handed out twice.
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env=env,
-                            capture_output=True, text=True, timeout=MANAGE_TIMEOUT_S)
-    if result.returncode != 0:
-        pytest.fail(f"manage.py {' '.join(args)} exited with {result.returncode}:\n{result.stdout}\n{result.stderr}",
-                    pytrace=False)
-    return result.stdout
-
-
-def _join_paths(seed_output: str) -> dict[tuple[str, str], str]:
-    """seed_demo's printout, e.g. paths["刘桂兰", "爱尚书法"] == "/j/…/"."""
-    paths = {}
-    for line in seed_output.splitlines():
-        match = re.match(r"^\s+(\S+)\s+(\S+)\s+https?://[^/]+(/j/[a-z2-7]+/)$", line)
-        if match:
-            paths[match.group(1), match.group(2)] = match.group(3)
-    return paths
-
-
-def _wait_until_answering(site: Site, server: Server) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        try:
-            _opener(CookieJar()).open(server.url + "/", timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer, even an error page, means Daphne is serving
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"Daphne did not answer at {server.url} within {SERVER_START_TIMEOUT_S}s:\n{site.logs()}",
-                        pytrace=False)
-        try:  # doubles as the poll interval, and returns at once if Daphne has died
-            server.process.wait(timeout=SERVER_POLL_INTERVAL_S)
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"Daphne exited with {server.process.returncode}:\n{site.logs()}", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -156,45 +91,31 @@ def site(tmp_path_factory):
 
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()
     root = tmp_path_factory.mktemp("multi-process")
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="learning.settings.test",
-        # Whatever database the rest of the run uses, both processes share this one file.
-        DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}",
-        MEDIA_ROOT=str(root / "media"),
-        REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    _manage(env, "migrate", "--noinput")
-    join_paths = _join_paths(_manage(env, "seed_demo"))
-    assert (LEARNER, LEARNER_COURSE) in join_paths, "seed_demo printed no join link for 刘桂兰 in 爱尚书法"
-    course_id = int(_manage(env, "shell", "-c", "from classes.models import CoursePage; "
-                            f"print(CoursePage.objects.get(slug={COURSE_SLUG!r}).pk)").split()[-1])
-
-    site = Site(servers=[], course_id=course_id, join_paths=join_paths)
+    # Whatever database the rest of the run uses, both processes share this one file.
+    env = site_env(root, redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}")
     try:
-        for n, port in enumerate(_free_ports(PROCESSES)):
-            log = root / f"daphne-{n}.log"
-            with open(log, "w") as handle:
-                process = subprocess.Popen(
-                    # Daphne through our launcher, as production runs it.
-                    [sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(port),
-                     "learning.asgi:application"],
-                    cwd=PROJECT_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                )
-            site.servers.append(Server(process=process, url=f"http://127.0.0.1:{port}", log=log))
-        for server in site.servers:
-            _wait_until_answering(site, server)
+        manage(env, "migrate", "--noinput")
+        join_paths = join_paths_from(manage(env, "seed_demo"))
+        course_id = int(manage(env, "shell", "-c", "from classes.models import CoursePage; "
+                               f"print(CoursePage.objects.get(slug={COURSE_SLUG!r}).pk)").split()[-1])
+    except ManageError as error:
+        pytest.fail(str(error), pytrace=False)
+    assert (LEARNER, LEARNER_COURSE) in join_paths, "seed_demo printed no join link for 刘桂兰 in 爱尚书法"
+
+    servers = [DaphneServer(env, log=root / f"daphne-{n}.log", port=port)
+               for n, port in enumerate(free_ports(PROCESSES))]
+    site = Site(servers=servers, course_id=course_id, join_paths=join_paths)
+    with contextlib.ExitStack() as stop_all:
+        # Both start at once, then both are waited for: the start is the slow part.
+        for server in servers:
+            stop_all.callback(server.stop)
+            server.launch()
+        try:
+            for server in servers:
+                server.wait_until_ready()
+        except ServerError as error:
+            pytest.fail(f"{error}\n\n{site.logs()}", pytrace=False)
         yield site
-    finally:
-        for server in site.servers:
-            server.process.terminate()
-            try:
-                server.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait()
 
 
 @pytest.fixture(autouse=True)

@@ -6,45 +6,21 @@ database_sync_to_async, so these tests commit for real (transaction=True) and ea
 body runs under async_to_sync.
 """
 
-from importlib import import_module
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
-from classes.courses.learner_session import SESSION_KEY
 from classes.models import CoursePage, Learner
-from classes.courses.join_links import join_link_ensure
-from learning.asgi import application
 from volunteers import events
 from volunteers.models import AssistStep, HelpRequest, HelpStatus
 from volunteers.services.assist import assist_step_record
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
-    ORIGIN, QUIET, fresh_layer_and_cache, layer_group_keys, refusal_of, run_async,
+    QUIET, fresh_layer_and_cache, layer_group_keys, learner_cookie, refusal_of, run_async, socket_to, user_cookie,
+    user_named,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def _user_cookie(username: str) -> str:
-    client = Client()
-    client.force_login(_user(username))
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def _learner_cookie(learner: Learner) -> str:
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = join_link_ensure(course=CoursePage.objects.get(slug="learn-abc"), learner=learner).pk
-    store.save()
-    return store.session_key
 
 
 @pytest.fixture
@@ -53,16 +29,18 @@ def zhao():
 
 
 @pytest.fixture
+def zhao_cookie(zhao):
+    return learner_cookie(zhao, CoursePage.objects.get(slug="learn-abc"))
+
+
+@pytest.fixture
 def assigned(zhao):
     HelpRequest.objects.filter(learner=zhao).update(
-        status=HelpStatus.ASSIGNED, volunteer=_user("volunteer"), assigned_at=timezone.now())
+        status=HelpStatus.ASSIGNED, volunteer=user_named("volunteer"), assigned_at=timezone.now())
 
 
 def _socket(learner_id: int, cookie: str | None = None) -> WebsocketCommunicator:
-    headers = [(b"origin", ORIGIN), (b"host", b"127.0.0.1")]
-    if cookie:
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/assist/{learner_id}/", headers=headers)
+    return socket_to(f"/ws/assist/{learner_id}/", cookie)
 
 
 async def watch(learner_id: int, cookie: str) -> tuple[WebsocketCommunicator, dict]:
@@ -91,7 +69,7 @@ async def close_all(*sockets) -> None:
 @run_async
 async def test_the_assigned_volunteer_gets_the_history_then_each_new_step(zhao, assigned):
     earlier = await record(learner=zhao, step=AssistStep.LINK_OPENED)
-    socket, history = await watch(zhao.pk, await database_sync_to_async(_user_cookie)("volunteer"))
+    socket, history = await watch(zhao.pk, await database_sync_to_async(user_cookie)("volunteer"))
 
     later = await record(learner=zhao, step=AssistStep.CAMERA_ALLOWED)
     live = await socket.receive_json_from()
@@ -104,7 +82,7 @@ async def test_the_assigned_volunteer_gets_the_history_then_each_new_step(zhao, 
 
 @run_async
 async def test_a_coordinator_may_watch_any_learner(zhao):
-    socket, history = await watch(zhao.pk, await database_sync_to_async(_user_cookie)("coordinator"))
+    socket, history = await watch(zhao.pk, await database_sync_to_async(user_cookie)("coordinator"))
     await close_all(socket)
 
     assert history["events"] == []
@@ -112,8 +90,8 @@ async def test_a_coordinator_may_watch_any_learner(zhao):
 
 @pytest.mark.parametrize("who", ["anonymous", "learner-himself"])
 @run_async
-async def test_a_socket_without_a_signed_in_user_is_refused_with_4401_and_gets_no_steps(zhao, who):
-    cookie = await database_sync_to_async(_learner_cookie)(zhao) if who == "learner-himself" else None
+async def test_a_socket_without_a_signed_in_user_is_refused_with_4401_and_gets_no_steps(zhao, zhao_cookie, who):
+    cookie = zhao_cookie if who == "learner-himself" else None
     socket = _socket(zhao.pk, cookie)
     error, close = await refusal_of(socket)
 
@@ -128,7 +106,7 @@ async def test_a_socket_without_a_signed_in_user_is_refused_with_4401_and_gets_n
 @pytest.mark.parametrize("username", ["volunteer", "teacher_li"])  # not assigned; teaches him
 @run_async
 async def test_someone_not_assigned_is_refused_with_4403_and_gets_no_steps(zhao, username):
-    cookie = await database_sync_to_async(_user_cookie)(username)
+    cookie = await database_sync_to_async(user_cookie)(username)
     socket = _socket(zhao.pk, cookie)
     error, close = await refusal_of(socket)
 
@@ -142,7 +120,7 @@ async def test_someone_not_assigned_is_refused_with_4403_and_gets_no_steps(zhao,
 
 @run_async
 async def test_a_learner_id_that_does_not_exist_is_refused_with_4404():
-    cookie = await database_sync_to_async(_user_cookie)("coordinator")
+    cookie = await database_sync_to_async(user_cookie)("coordinator")
     error, close = await refusal_of(_socket(999_999, cookie))
 
     assert error["code"] == "no_such_learner"
@@ -152,7 +130,7 @@ async def test_a_learner_id_that_does_not_exist_is_refused_with_4404():
 
 @run_async
 async def test_a_volunteer_taken_off_the_request_gets_no_more_steps_and_is_closed(zhao, assigned):
-    socket, _history = await watch(zhao.pk, await database_sync_to_async(_user_cookie)("volunteer"))
+    socket, _history = await watch(zhao.pk, await database_sync_to_async(user_cookie)("volunteer"))
     await database_sync_to_async(HelpRequest.objects.filter(learner=zhao).update)(
         status=HelpStatus.OPEN, volunteer=None)
 
@@ -170,7 +148,7 @@ async def test_a_volunteer_taken_off_the_request_gets_no_more_steps_and_is_close
 
 @run_async
 async def test_a_ping_is_answered_with_pong(zhao, assigned):
-    socket, _history = await watch(zhao.pk, await database_sync_to_async(_user_cookie)("volunteer"))
+    socket, _history = await watch(zhao.pk, await database_sync_to_async(user_cookie)("volunteer"))
     await socket.send_json_to({"type": events.PING})
     pong = await socket.receive_json_from()
     await close_all(socket)
@@ -180,7 +158,7 @@ async def test_a_ping_is_answered_with_pong(zhao, assigned):
 
 @run_async
 async def test_a_frame_the_watcher_may_not_send_gets_an_error_and_the_socket_carries_on(zhao, assigned):
-    socket, _history = await watch(zhao.pk, await database_sync_to_async(_user_cookie)("volunteer"))
+    socket, _history = await watch(zhao.pk, await database_sync_to_async(user_cookie)("volunteer"))
     await socket.send_json_to({"type": "chat.send", "text": "hi"})
     error = await socket.receive_json_from()
     await record(learner=zhao, step=AssistStep.SOUND_HEARD)
@@ -193,7 +171,7 @@ async def test_a_frame_the_watcher_may_not_send_gets_an_error_and_the_socket_car
 
 @run_async
 async def test_a_reconnecting_watcher_gets_the_steps_it_missed_in_the_history(zhao, assigned):
-    cookie = await database_sync_to_async(_user_cookie)("volunteer")
+    cookie = await database_sync_to_async(user_cookie)("volunteer")
     first, _history = await watch(zhao.pk, cookie)
     await close_all(first)
     missed = await record(learner=zhao, step=AssistStep.MICROPHONE_ALLOWED)
@@ -205,15 +183,12 @@ async def test_a_reconnecting_watcher_gets_the_steps_it_missed_in_the_history(zh
 
 
 @run_async
-async def test_a_learner_entering_and_leaving_the_class_room_shows_to_the_watcher(zhao, assigned):
+async def test_a_learner_entering_and_leaving_the_class_room_shows_to_the_watcher(zhao, zhao_cookie, assigned):
     from classes.models import ClassSession
 
     session = await ClassSession.objects.filter(course__slug="learn-abc").afirst()
-    volunteer, _history = await watch(zhao.pk, await database_sync_to_async(_user_cookie)("volunteer"))
-    room = WebsocketCommunicator(application, f"/ws/class/{session.pk}/", headers=[
-        (b"origin", ORIGIN), (b"host", b"127.0.0.1"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={await database_sync_to_async(_learner_cookie)(zhao)}".encode()),
-    ])
+    volunteer, _history = await watch(zhao.pk, await database_sync_to_async(user_cookie)("volunteer"))
+    room = socket_to(f"/ws/class/{session.pk}/", zhao_cookie)
     connected, _ = await room.connect()
     assert connected
     joined = await volunteer.receive_json_from()

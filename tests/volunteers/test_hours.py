@@ -142,6 +142,13 @@ def test_an_open_visit_counts_up_to_now_while_the_class_goes_on(volunteer, sessi
     assert volunteer_hours(user=volunteer, period=MARCH, now=at(8, 10, 35)).in_class == 20
 
 
+def test_an_open_visit_whose_socket_died_counts_only_up_to_its_last_heartbeat(volunteer, session, visit):
+    lesson = session(at(8, 10), minutes=60)
+    died = visit(volunteer, lesson, at(8, 10, 15))
+    Visit.objects.filter(pk=died.pk).update(last_seen_at=at(8, 10, 25))  # its process was killed then
+    assert volunteer_hours(user=volunteer, period=MARCH, now=at(9)).in_class == 10
+
+
 def test_visits_from_two_devices_at_once_are_counted_once(volunteer, session, visit):
     lesson = session(at(8, 10))
     visit(volunteer, lesson, at(8, 10, 0), at(8, 10, 40))

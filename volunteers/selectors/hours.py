@@ -150,11 +150,12 @@ def _class_visits(period: Period, users=None):
 
 
 def _visit_end(visit: Visit, now: datetime) -> datetime:
-    """An open visit (still in class, or the socket died without a goodbye) counts up to
-    the class's planned end or now, whichever is earlier."""
+    """An open visit (still in class, or the socket died without a goodbye and the sweep
+    has not closed it yet) counts up to its last frame, the class's planned end or now,
+    whichever is earliest: never past the last heartbeat."""
     if visit.left_at is not None:
         return visit.left_at
-    return min(visit.participant.session.ends_at, now)
+    return min(visit.participant.session.ends_at, now, visit.last_seen_at)
 
 
 def _merged_minutes(intervals: list[tuple[datetime, datetime]]) -> int:

@@ -1,0 +1,48 @@
+"""What a WebRTC signal may carry: it is relayed to another person's browser, so only
+the fields a peer connection reads pass, each of its own type."""
+
+# SDP is a few KB; ten times that is no offer a browser makes.
+MAX_SDP = 64 * 1024
+MAX_CANDIDATE = 1024
+MAX_SHORT = 64
+DESCRIPTION_TYPES = ("offer", "answer", "pranswer", "rollback")
+
+
+def _text(value, limit: int, *, optional: bool = False) -> bool:
+    return (optional and value is None) or (isinstance(value, str) and len(value) <= limit)
+
+
+def _index(value) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1024)
+
+
+def _description(value) -> dict | None:
+    if not isinstance(value, dict) or set(value) - {"type", "sdp"}:
+        return None
+    if value.get("type") not in DESCRIPTION_TYPES or not _text(value.get("sdp", ""), MAX_SDP):
+        return None
+    return {"type": value["type"], "sdp": value.get("sdp", "")}
+
+
+def _candidate(value) -> dict | None:
+    if not isinstance(value, dict) or set(value) - {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}:
+        return None
+    if not (_text(value.get("candidate"), MAX_CANDIDATE) and _text(value.get("sdpMid"), MAX_SHORT, optional=True)
+            and _index(value.get("sdpMLineIndex"))
+            and _text(value.get("usernameFragment"), MAX_SHORT, optional=True)):
+        return None
+    return {key: value.get(key) for key in ("candidate", "sdpMid", "sdpMLineIndex", "usernameFragment")}
+
+
+def signal_data_clean(data) -> dict | None:
+    """The signal's data as it may be relayed — `pc` (the page's connection id) and either a
+    `description` or a `candidate` — or None if it is anything else."""
+    if not isinstance(data, dict) or not _text(data.get("pc"), MAX_SHORT) or set(data) - {"pc", "description", "candidate"}:
+        return None
+    if ("description" in data) == ("candidate" in data):
+        return None
+    if "description" in data:
+        description = _description(data["description"])
+        return {"pc": data["pc"], "description": description} if description else None
+    candidate = _candidate(data["candidate"])
+    return {"pc": data["pc"], "candidate": candidate} if candidate else None
