@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make bench BENCH=group_chat` runs one benchmark (pages, timetable, join_to_video, group_chat).
+BENCH ?=
 
 .PHONY: run test bench install migrate messages browser clean
 
@@ -52,7 +54,7 @@ test: install messages browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) .test-db*.sqlite3* .test-media staticfiles

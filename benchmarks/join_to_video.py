@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.server import DaphneServer
+from tests.server import DaphneServer, learners_enrolled
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,24 +33,15 @@ FIRST_FRAME_JS = """() => new Promise(resolve => {
 def run(*, out) -> None:
     from playwright.sync_api import sync_playwright
 
-    from classes.models import CoursePage, Learner
+    from classes.models import CoursePage
     from classes.courses.selectors import session_next_for_course
-    from classes.courses.services import enrolment_create
-    from classes.courses.join_links import join_link_ensure, join_link_token
 
     if not os.path.exists(CHROMIUM):
         out.write(json.dumps({"bench": "join_to_first_frame", "skipped": "no /usr/bin/chromium"}) + "\n")
         return
-    course = CoursePage.objects.get(slug="calligraphy")
-    course.online_seats = 100
-    course.save()
+    paths = learners_enrolled(course_slug="calligraphy", count=JOINS, name="测速")
     # The class the learners' 我的课程 button leads to.
-    session = session_next_for_course(course=course)
-    paths = []
-    for n in range(JOINS):
-        learner = Learner.objects.create(name=f"测速{n}", phone=f"1350000{n:04d}")
-        enrolment_create(learner=learner, course=course)
-        paths.append(f"/j/{join_link_token(link=join_link_ensure(course=course, learner=learner))}/")
+    session = session_next_for_course(course=CoursePage.objects.get(slug="calligraphy"))
 
     # This process's environment is the benchmark's site (benchmarks/__main__.py).
     log = Path(tempfile.mkdtemp(prefix="join-to-video-bench-")) / "daphne.log"

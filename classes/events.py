@@ -2,7 +2,7 @@
 
 # The frames and close codes every socket shares, defined once in the frame base.
 from core.sockets import (  # noqa: F401
-    CLOSE_NOT_ALLOWED, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, CLOSE_TOO_MANY_ERRORS, ERROR, PING, PONG,
+    CLOSE_NOT_ALLOWED, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, CLOSE_TOO_MANY_ERRORS, ERROR, PING, PONG, RELAY, RESYNC,
 )
 
 # Client → server
@@ -41,9 +41,13 @@ SPEAK = "speak"
 REMOVED = "removed"
 # SIGNAL is relayed in both directions.
 
-# Channel-layer event handlers on the consumer. Each carries `text`, the JSON
-# frame built once by the sender and passed to every receiver as it is.
-LAYER_FRAME = "room.frame"
+# Channel-layer events. LAYER_FRAME carries `text`, the JSON frame built once by the
+# sender and passed to every receiver as it is (core.sockets.relay_event).
+LAYER_FRAME = RELAY
+# The numbered streams of relayed frames: a socket that sees a hole in the chat's (contiguous)
+# numbers tells its client to resync; a missed state is sent again at the next ping.
+STREAM_CHAT = "chat"
+STREAM_STATE = "state"
 LAYER_KICK = "room.kick"
 # A learner's access may have ended (a link revoked, a withdrawal): each of their
 # sockets checks again and closes if it has.

@@ -9,6 +9,7 @@ import time
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from core.fanout import hub_for
 from core.frames import FrameError, frame_read
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,14 @@ logger = logging.getLogger(__name__)
 PING = "ping"
 PONG = "pong"
 ERROR = "error"
+# The server noticed that this socket missed frames (a channel-layer queue was full):
+# the client says hello again from its last contiguous number.
+RESYNC = "resync"
+
+# The channel-layer event that carries a frame built once by its sender, passed on to the
+# socket as it is. It may name its `stream` and number `n`, increasing within the stream;
+# where the numbers are also `contiguous`, a socket that misses one can tell.
+RELAY = "room.frame"
 
 # Close codes (4000–4999 are the application's own), the same on every socket.
 CLOSE_TOO_MANY_ERRORS = 4400
@@ -26,7 +35,9 @@ CLOSE_NOT_FOUND = 4404
 
 # An SDP offer with many candidates is ~10 KB; nothing legitimate comes near this.
 MAX_FRAME_BYTES = 64 * 1024
-# Frames a socket may send in a burst window (ICE candidates come in bursts).
+# The flood guard is a token bucket per socket: a burst of FRAME_BURST frames (ICE candidates
+# come in bursts), refilled at FRAME_BURST / FRAME_WINDOW_S a second — 12, so a steady ten
+# a second (the fastest anyone types, with heartbeats besides) is never refused.
 FRAME_BURST = 120
 FRAME_WINDOW_S = 10
 # A client that keeps sending rubbish is closed rather than answered for ever.
@@ -37,12 +48,75 @@ def dumps(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
+RESYNC_TEXT = dumps({"type": RESYNC})
+
+
+def relay_event(text: str, *, group: str, stream: str | None = None, number: int | None = None,
+                contiguous: bool = False) -> dict:
+    """The channel-layer event that passes `text` on to every socket of `group`."""
+    event = {"type": RELAY, "text": text, "group": group}
+    if stream is not None:
+        event.update(stream=stream, n=number, contiguous=contiguous)
+    return event
+
+
+async def group_relay(layer, group: str, text: str, *, stream: str | None = None, number: int | None = None,
+                      contiguous: bool = False) -> None:
+    """Pass `text`, built once, on to every socket of `group` (in every process)."""
+    await layer.group_send(group, relay_event(text, group=group, stream=stream, number=number, contiguous=contiguous))
+
+
 class FrameSocket(AsyncWebsocketConsumer):
     """Subclasses set `member_key` once the socket is let in (frames before that are
     ignored) and `HANDLERS` (frame type → handler); `before_action(kind)` may refuse."""
 
     member_key: str | None = None
     HANDLERS: dict = {}
+    # The last number relayed per stream (see RELAY).
+    relayed: dict
+    # The groups this socket follows through its process's hub (core/fanout.py), and those
+    # it is a member of itself (commands meant for this person: a kick, an access recheck).
+    hub_groups: tuple = ()
+    own_groups: tuple = ()
+
+    async def groups_join(self, *, shared: list[str], own: list[str]) -> None:
+        """Join the groups (before reading anything, so nothing sent meanwhile is missed).
+        `shared`: the room's broadcasts, alike for every socket, through the process's hub."""
+        for group in own:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.own_groups = tuple(own)
+        hub = hub_for(layer=self.channel_layer, alias=self.channel_layer_alias)
+        for group in shared:
+            await hub.join(group, self)
+        self.hub_groups = tuple(shared)
+
+    async def groups_leave(self) -> None:
+        own, self.own_groups = self.own_groups, ()
+        for group in own:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        shared, self.hub_groups = self.hub_groups, ()
+        hub = hub_for(layer=self.channel_layer, alias=self.channel_layer_alias)
+        for group in shared:
+            await hub.leave(group, self)
+
+    async def dispatch(self, message):
+        # The live path: Channels' dispatch looks the handler up and closes old database
+        # connections in a thread before every message; a relayed frame touches no database.
+        if message["type"] == RELAY:
+            return await self.relay(message)
+        return await super().dispatch(message)
+
+    async def relay(self, event):
+        """Pass a prepared frame on; on a hole in its stream, tell the client to resync first."""
+        stream = event.get("stream")
+        if stream is not None:
+            relayed = self.__dict__.setdefault("relayed", {})
+            number, last = event["n"], relayed.get(stream)
+            if event["contiguous"] and last is not None and number > last + 1:
+                await self.base_send({"type": "websocket.send", "text": RESYNC_TEXT})
+            if last is None or number > last:
+                relayed[stream] = number
+        await self.base_send({"type": "websocket.send", "text": event["text"]})
 
     async def _refuse(self, code: int, error: str, message: str):
         await self.send(text_data=dumps({"type": ERROR, "code": error, "message": message}))
@@ -55,7 +129,7 @@ class FrameSocket(AsyncWebsocketConsumer):
             return await self._error("bad_frame", _("Only text frames are understood."))
         if len(text_data.encode()) > MAX_FRAME_BYTES:
             return await self._error("too_large", _("That message is too large."))
-        if self._flooding():
+        if not self._within_flood_guard():
             return await self._error("rate_limited", _("Too much at once. Please wait a moment."))
         try:
             frame = frame_read(text_data)
@@ -78,11 +152,13 @@ class FrameSocket(AsyncWebsocketConsumer):
     async def before_action(self, kind: str) -> bool:
         return True
 
-    def _flooding(self) -> bool:
+    def _within_flood_guard(self) -> bool:
         now = time.monotonic()
-        self.frames = [t for t in getattr(self, "frames", []) if now - t < FRAME_WINDOW_S]
-        self.frames.append(now)
-        return len(self.frames) > FRAME_BURST
+        tokens, then = getattr(self, "flood_bucket", (FRAME_BURST, now))
+        tokens = min(FRAME_BURST, tokens + (now - then) * FRAME_BURST / FRAME_WINDOW_S)
+        allowed = tokens >= 1
+        self.flood_bucket = (tokens - 1 if allowed else tokens, now)
+        return allowed
 
     async def _error(self, code: str, message: str, **extra):
         self.errors = getattr(self, "errors", 0) + 1
@@ -91,4 +167,10 @@ class FrameSocket(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY_ERRORS)
 
     async def on_ping(self, frame):
+        await self.hub_rejoin()
         await self.send(text_data=dumps({"type": PONG}))
+
+    async def hub_rejoin(self) -> None:
+        """At a heartbeat: keep the layer from forgetting this process's hub (a day's expiry)."""
+        if self.hub_groups:
+            await hub_for(layer=self.channel_layer, alias=self.channel_layer_alias).rejoin_stale(self.hub_groups)

@@ -10,17 +10,33 @@ the process's output in the message; pytest fixtures turn them into pytest.fail.
     paths = join_paths_from(manage(env, "seed_demo"))
     with DaphneServer(env, log=root / "daphne.log") as server:
         urllib.request.urlopen(server.url + "/")
+
+Below the launcher, what every client of a served site needs: Redis for several
+processes, learners with seats, session cookies as phones and staff get them, and
+sockets opened with them.
 """
 
+import contextlib
+import json
 import os
 import re
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from http.client import HTTPConnection
+from http.cookiejar import CookieJar
 from pathlib import Path
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APPLICATION = "learning.asgi:application"
@@ -35,6 +51,11 @@ SERVER_STOP_TIMEOUT_S = 10
 LOG_TAIL_LINES = 60
 # A line of seed_demo's printout: "  刘桂兰  爱尚书法  http://127.0.0.1:8000/j/…/".
 JOIN_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+https?://[^/]+(/j/[a-z2-7]+/)$")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# Opening a page on loopback takes milliseconds; this much means the server is stuck.
+HTTP_TIMEOUT_S = 30
+# Join links opened at once, as phones open them; more only queue behind one process.
+JOIN_THREADS = 4
 
 
 class ManageError(RuntimeError):
@@ -90,6 +111,18 @@ def database_file(root: Path) -> Path:
     return root / "db.sqlite3"
 
 
+def site_copy(source: Path, root: Path) -> None:
+    """Make the site under `root` a copy of the one under `source` (its database and media),
+    so that migrating and seeding, the slow part, is done once for several sites."""
+    root.mkdir(parents=True, exist_ok=True)
+    # SQLite's backup API, not a file copy: what is still in the write-ahead log comes along.
+    with closing(sqlite3.connect(database_file(source))) as original, \
+            closing(sqlite3.connect(database_file(root))) as copy:
+        original.backup(copy)
+    if (source / "media").exists():
+        shutil.copytree(source / "media", root / "media", dirs_exist_ok=True)
+
+
 def manage(env: dict[str, str], *args: str) -> str:
     """Run `manage.py *args` against the site in `env`; its stdout. ManageError if it fails."""
     result = subprocess.run(
@@ -107,6 +140,12 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def manage_json(env: dict[str, str], code: str):
+    """Run Python `code` in `manage.py shell` on the site in `env`; what it printed last, read as JSON.
+    The way a test reads or arranges the site's database from outside its processes."""
+    return json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+
+
 def join_paths_from(seed_output: str) -> dict[tuple[str, str], str]:
     """Each demo person's join path from seed_demo's printout, e.g. paths["刘桂兰", "爱尚书法"] == "/j/…/"."""
     paths = {}
@@ -119,14 +158,14 @@ def join_paths_from(seed_output: str) -> dict[tuple[str, str], str]:
 class DaphneServer:
     """One Daphne process serving `app` on 127.0.0.1, its output in `log`.
 
-    As a context manager it starts, waits until ready and stops. Ready means it answers
+    As a context manager it starts, waits until ready and stops. `cpus` pins it (taskset). Ready means it answers
     HTTP at / (any status, even an error page), or with ``ready="tcp"``, for an app that
     serves only sockets, that it accepts a connection (Daphne loads the app before it
     listens). To start several at once: launch() each, then wait_until_ready() each.
     """
 
     def __init__(self, env: dict[str, str], *, log: Path, app: str = APPLICATION, port: int | None = None,
-                 ready: str = "http"):
+                 ready: str = "http", cpus: str | None = None):
         if ready not in ("http", "tcp"):
             raise ValueError(f"ready is 'http' or 'tcp', not {ready!r}")
         # The site runs as in production, with Django's async-safety check on, even when the
@@ -136,6 +175,8 @@ class DaphneServer:
         self.app = app
         self.port = port or free_port()
         self.ready = ready
+        # Benchmarks pin the server to its own core(s) (taskset's list, e.g. "0"), away from the load.
+        self.cpus = cpus
         self.process: subprocess.Popen | None = None
 
     @property
@@ -161,8 +202,9 @@ class DaphneServer:
 
     def launch(self) -> None:
         with open(self.log, "w") as handle:
+            pinned = ["taskset", "-c", self.cpus] if self.cpus else []
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(self.port), self.app],
+                [*pinned, sys.executable, "-m", "learning.serve", "-b", "127.0.0.1", "-p", str(self.port), self.app],
                 cwd=PROJECT_DIR,
                 env=self.env,
                 stdout=handle,
@@ -230,3 +272,153 @@ class DaphneServer:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
         raise RuntimeError(f"no VmRSS for Daphne (pid {self.pid})")
+
+
+@contextlib.contextmanager
+def daphne_servers(env: dict[str, str], *, count: int, logs: Path):
+    """`count` Daphne processes on the site in `env` (logs/daphne-<n>.log), started at once
+    and waited for together (starting is the slow part); stopped on leaving. The site needs
+    Redis for more than one. ServerError, with every log, if one does not come up."""
+    servers = [DaphneServer(env, log=logs / f"daphne-{n}.log", port=port) for n, port in enumerate(free_ports(count))]
+    with contextlib.ExitStack() as stop_all:
+        for server in servers:
+            stop_all.callback(server.stop)
+            server.launch()
+        try:
+            for server in servers:
+                server.wait_until_ready()
+        except ServerError as error:
+            raise ServerError(f"{error}\n\n{servers_logs(servers)}") from None
+        yield servers
+
+
+def servers_logs(servers: list[DaphneServer]) -> str:
+    return "\n".join(f"==== Daphne {n} ({server.url}) ====\n{server.log_text()}" for n, server in enumerate(servers))
+
+
+@contextlib.contextmanager
+def logs_printed(servers: list[DaphneServer]):
+    """Print what each server logged meanwhile; pytest shows it only under a failing test."""
+    sizes = [server.log.stat().st_size if server.log.exists() else 0 for server in servers]
+    try:
+        yield
+    finally:
+        for n, (server, size) in enumerate(zip(servers, sizes)):
+            with open(server.log, errors="replace") as log:
+                log.seek(size)
+                print(f"==== Daphne {n} ({server.url}) meanwhile ====\n{log.read()}")
+
+
+# ---------------------------------------------------------------- Redis
+
+
+def redis_answers(host: str = REDIS_HOST, port: int = REDIS_PORT) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def redis_url_emptied(db: int) -> str:
+    """The address of Redis database `db`, emptied first. Each module that starts servers
+    on Redis keeps a database of its own, so two runs never read each other's groups."""
+    import redis
+
+    redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db).flushdb()
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
+
+
+# ---------------------------------------------------------------- people
+
+
+def learners_enrolled(*, course_slug: str, count: int, name: str) -> list[str]:
+    """`count` new learners (`name` and a number) with a seat in the course; their join paths.
+
+    Runs where Django is set up on the site: a benchmark's own process, or a test's
+    ``manage_json(env, "from tests.server import learners_enrolled; ...")``.
+    """
+    from django.db import transaction
+
+    from classes.courses.join_links import join_link_ensure, join_link_token
+    from classes.courses.services import enrolment_create
+    from classes.models import CoursePage, Learner
+
+    course = CoursePage.objects.get(slug=course_slug)
+    # Seats for all of them: past the editors' limit of 500, which Page.save() would enforce.
+    CoursePage.objects.filter(pk=course.pk).update(online_seats=course.online_seats + count)
+    course.refresh_from_db()
+    # Numbers after every learner so far, so a second call never repeats a phone number.
+    first = Learner.objects.count()
+    paths = []
+    with transaction.atomic():  # one commit, not three per learner
+        for n in range(count):
+            learner = Learner.objects.create(name=f"{name}{n}", phone=f"139{first + n:08d}")
+            enrolment_create(learner=learner, course=course)
+            paths.append(f"/j/{join_link_token(link=join_link_ensure(course=course, learner=learner))}/")
+    return paths
+
+
+def session_cookies(server: "DaphneServer", paths: list[str]) -> list[str]:
+    """Each learner's session cookie, from opening their join link as their phone would."""
+
+    def open_link(path: str) -> str:
+        connection = HTTPConnection("127.0.0.1", server.port, timeout=HTTP_TIMEOUT_S)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                if header.startswith("sessionid="):
+                    return header.split(";", 1)[0].split("=", 1)[1]
+            raise RuntimeError(f"opening a join link gave {response.status} and no session")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(JOIN_THREADS) as pool:
+        return list(pool.map(open_link, paths))
+
+
+def signed_in_cookie(server: "DaphneServer", username: str, password: str) -> str:
+    """A member of staff's session from the /login/ form, CSRF token and all."""
+    jar = CookieJar()
+    # No proxy from the environment: the server is on loopback.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(server.url + "/login/", timeout=HTTP_TIMEOUT_S) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+    with opener.open(server.url + "/login/", data=data.encode(), timeout=HTTP_TIMEOUT_S) as response:
+        # Signed in, the form sends each role on to its own page; refused, it shows itself again.
+        if urllib.parse.urlsplit(response.url).path == "/login/":
+            raise RuntimeError(f"signing in as {username} failed")
+    for cookie in jar:
+        if cookie.name == "sessionid":
+            return cookie.value
+    raise RuntimeError(f"signing in as {username} set no session cookie")
+
+
+# ---------------------------------------------------------------- sockets
+
+
+async def socket_open(server: "DaphneServer", path: str, cookie: str | None, *, timeout_s: float) -> ClientConnection:
+    """A WebSocket to `path` on `server`, opened from the site's own page with a session cookie."""
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else None
+    url = server.url.replace("http://", "ws://", 1) + path
+    return await connect(url, origin=server.url, additional_headers=headers, proxy=None, compression=None,
+                         open_timeout=timeout_s)
+
+
+async def frame_of_type(ws: ClientConnection, wanted: str) -> dict:
+    """The next frame of type `wanted`, passing over others (presence and the like). An error
+    frame or the socket closing on the way raises, saying which."""
+    while True:
+        try:
+            frame = json.loads(await ws.recv())
+        except ConnectionClosed:
+            raise RuntimeError(f"closed while waiting for {wanted}: {ws.close_code} {ws.close_reason!r}") from None
+        if frame.get("type") == "error":
+            raise RuntimeError(f"refused while waiting for {wanted}: {frame}")
+        if frame.get("type") == wanted:
+            return frame

@@ -9,16 +9,15 @@ off the request stops seeing steps at once.
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
-from classes.live.chat_socket import ChatSocket
-from core.sockets import dumps
+from core.sockets import FrameSocket, dumps
 from classes.models import Learner
 from volunteers import events
 from volunteers.selectors.access import user_may_see_learner
 from volunteers.selectors.assist import assist_history_frame
 
 
-class AssistConsumer(ChatSocket):
-    """Built on the chat sockets' frame rules (size, rate, error frame, ping) without their chat."""
+class AssistConsumer(FrameSocket):
+    """Built on the frame base every socket shares (size, rate, error frame, ping)."""
 
     learner_id: int
 
@@ -60,7 +59,7 @@ class AssistConsumer(ChatSocket):
         await self._refuse(*refusal)
         return False
 
-    HANDLERS = {events.PING: ChatSocket.on_ping}
+    HANDLERS = {events.PING: FrameSocket.on_ping}
 
     @database_sync_to_async
     def _refusal(self, learner_id: int) -> tuple[int, str, str] | None:

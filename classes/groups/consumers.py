@@ -24,8 +24,8 @@ class GroupChatConsumer(ChatSocket):
             return await self._refuse_outsider()
         self.member = member
         self.chat_id = await database_sync_to_async(lambda: groups.group_for_course(course=member.course).chat_id)()
-        for group in self._groups():
-            await self.channel_layer.group_add(group, self.channel_name)
+        learner_groups = [events.learner_group(member.learner.pk)] if member.learner is not None else []
+        await self.groups_join(shared=[events.chat_group(self.chat_id)], own=learner_groups)
         self.member_key = await database_sync_to_async(groups.group_rate_key)(member=member)
         await self.send(text_data=dumps({"type": events.WELCOME, "role": member.role,
                                           "last_seq": await database_sync_to_async(lambda: ChatRoom.objects.get(
@@ -34,17 +34,9 @@ class GroupChatConsumer(ChatSocket):
     async def disconnect(self, code):
         await self._leave_groups()
 
-    def _groups(self) -> list[str]:
-        groups = [events.chat_group(self.chat_id)]
-        if self.member.learner is not None:
-            groups.append(events.learner_group(self.member.learner.pk))
-        return groups
-
     async def _leave_groups(self):
-        if self.member_key is not None:
-            for group in self._groups():
-                await self.channel_layer.group_discard(group, self.channel_name)
-            self.member_key = None  # later frames are ignored, as before connect
+        await self.groups_leave()
+        self.member_key = None  # later frames are ignored, as before connect
 
     async def _refuse_outsider(self):
         if not await self._signed_in():

@@ -15,6 +15,7 @@ from classes.courses.people import CoursePerson
 from classes.groups.selectors import member_is_muted, pinned_text
 from classes.live import chat
 from classes.models import ChatMessage, CoursePage, GroupMute, LearningGroup, ReadMark, RoomRole
+from core.sockets import group_relay
 
 
 def group_for_course(*, course: CoursePage) -> LearningGroup:
@@ -88,4 +89,4 @@ def read_mark_set(*, member: CoursePerson, seq: int) -> None:
 
 def pinned_broadcast(*, chat_id: int) -> None:
     frame = json.dumps({"type": events.PINNED, "text": pinned_text(chat_id=chat_id)}, ensure_ascii=False)
-    async_to_sync(get_channel_layer().group_send)(events.chat_group(chat_id), {"type": events.LAYER_FRAME, "text": frame})
+    async_to_sync(group_relay)(get_channel_layer(), events.chat_group(chat_id), frame)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from classes import events
 from classes.models import ChatMessage, ChatRoom
+from core.sockets import group_relay
 
 # Long enough for a question and its context; a senior's message is usually a line.
 CHAT_TEXT_MAX = 500
@@ -52,9 +53,11 @@ def chat_message_payload(message: ChatMessage) -> dict:
     }
 
 
-def _broadcast(room_id: int, payload: dict) -> None:
+def _broadcast(room_id: int, payload: dict, *, new: bool) -> None:
     text = json.dumps(payload, ensure_ascii=False)  # serialised once, for every receiver
-    async_to_sync(get_channel_layer().group_send)(events.chat_group(room_id), {"type": events.LAYER_FRAME, "text": text})
+    # A new message is the next of the room's contiguous numbers; a tombstone reuses an old one.
+    numbered = {"stream": events.STREAM_CHAT, "number": payload["seq"], "contiguous": True} if new else {}
+    async_to_sync(group_relay)(get_channel_layer(), events.chat_group(room_id), text, **numbered)
 
 
 def chat_message_post(
@@ -101,7 +104,7 @@ def chat_message_post(
         except Exception:
             _delete_files(message)  # the transaction rolls back; leave no file behind either
             raise
-        transaction.on_commit(lambda: _broadcast(room_id, chat_message_payload(message)))
+        transaction.on_commit(lambda: _broadcast(room_id, chat_message_payload(message), new=True))
     return message, True
 
 
@@ -148,7 +151,7 @@ def chat_message_delete(*, room_id: int, seq: int) -> ChatMessage:
             message.text = ""
             message.image = message.thumbnail = message.voice = ""
             message.save(update_fields=["deleted_at", "text", "image", "thumbnail", "voice"])
-        transaction.on_commit(lambda: _broadcast(room_id, chat_message_payload(message)))
+        transaction.on_commit(lambda: _broadcast(room_id, chat_message_payload(message), new=False))
     return message
 
 

@@ -17,7 +17,8 @@ from classes.live import services as rooms
 from classes.live.chat_socket import ChatSocket
 from classes.live.signalling import signal_data_clean
 from classes.models import ClassSession, Participant, RoomRole
-from core.sockets import dumps
+from classes.live.state_sender import room_state_changed
+from core.sockets import dumps, group_relay
 
 
 class ClassRoomConsumer(ChatSocket):
@@ -50,8 +51,8 @@ class ClassRoomConsumer(ChatSocket):
         self.member_key = f"participant:{participant.pk}"
         self.person = person
         # Join the groups before reading anything, so nothing sent meanwhile is missed.
-        for group in self._groups():
-            await self.channel_layer.group_add(group, self.channel_name)
+        await self.groups_join(shared=[events.class_group(session.pk), events.chat_group(self.chat_id)],
+                               own=self._own_groups())
         await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
                                           "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)}))
         await self._broadcast_state()
@@ -60,8 +61,7 @@ class ClassRoomConsumer(ChatSocket):
     async def disconnect(self, code):
         if self.participant_id is None:
             return
-        for group in self._groups():
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.groups_leave()
         await database_sync_to_async(rooms.participant_leave)(participant_id=self.participant_id, visit_id=self.visit_id)
         await self._broadcast_state()
         await self._announce(signals.learner_room_left)
@@ -71,9 +71,8 @@ class ClassRoomConsumer(ChatSocket):
         if self.person.learner is not None:
             await database_sync_to_async(signals.announce)(signal, learner=self.person.learner, session=self.session)
 
-    def _groups(self):
-        groups = [events.class_group(self.session.pk), events.participant_group(self.participant_id),
-                  events.chat_group(self.chat_id)]
+    def _own_groups(self) -> list[str]:
+        groups = [events.participant_group(self.participant_id)]
         if self.person.learner is not None:
             groups.append(events.learner_group(self.person.learner.pk))
         return groups
@@ -84,21 +83,39 @@ class ClassRoomConsumer(ChatSocket):
         if kind in events.TEACHER_ONLY and self.role != RoomRole.TEACHER:
             await self._error("forbidden", _("Only the teacher can do that."), ref=kind)
             return False
-        if not await database_sync_to_async(rooms.participant_touch)(participant_id=self.participant_id,
-                                                                       visit_id=self.visit_id):
+        refusal = await self._refusal()
+        if refusal == "removed":
             # Removed, but the kick never arrived (the layer delivers at most once).
             await self.room_kick({})
-            return False
-        # Access is checked at every frame, not only at connect: a revoked link or a
-        # withdrawal whose push went missing still ends here.
-        return await self.access_recheck({})
+        elif refusal is not None:
+            await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
+        return refusal is None
+
+    @database_sync_to_async
+    def _refusal(self) -> str | None:
+        """Why this person may no longer be here ("removed", "not_allowed"), or None. Checked at
+        every frame, in one trip to the database: a revoked link or a withdrawal whose push went
+        missing still ends here."""
+        if not rooms.participant_touch(participant_id=self.participant_id, visit_id=self.visit_id):
+            return "removed"
+        if course_person(course=self.session.course, learner=scope_learner(self.scope), user=self.scope["user"]) is None:
+            return "not_allowed"
+        return None
 
     async def access_recheck(self, event) -> bool:
-        """Close the socket if the person is no longer one of the course's people."""
+        """The coordinator acted (a link revoked, a withdrawal): close the socket if this person
+        is no longer one of the course's people."""
         if await self._person(self.session) is not None:
             return True
         await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
         return False
+
+    async def on_ping(self, frame):
+        await ChatSocket.on_ping(self, frame)
+        # A state lost on its way (a full queue, with no later one to show the hole) is sent again.
+        version = await database_sync_to_async(rooms_read.room_state_version)(session_id=self.session.pk)
+        if version > self.__dict__.get("relayed", {}).get(events.STREAM_STATE, version):
+            await self.after_hello()
 
     async def after_hello(self):
         await self.send(text_data=dumps(await database_sync_to_async(rooms_read.room_snapshot)(session=self.session)))
@@ -188,7 +205,7 @@ class ClassRoomConsumer(ChatSocket):
             await self._error(error.code, error.messages[0])
 
     HANDLERS = {
-        events.HELLO: ChatSocket.on_hello, events.PING: ChatSocket.on_ping, events.CHAT_SEND: ChatSocket.on_chat_send,
+        events.HELLO: ChatSocket.on_hello, events.PING: on_ping, events.CHAT_SEND: ChatSocket.on_chat_send,
         events.HAND_RAISE: on_hand_raise, events.HAND_LOWER: on_hand_lower, events.QUALITY: on_quality,
         events.SIGNAL: on_signal, events.CLASS_START: on_class_start, events.CLASS_END: on_class_end,
         events.SPEAK_ALLOW: on_speak_allow, events.SPEAK_REVOKE: on_speak_revoke, events.MUTE_ALL: on_mute_all,
@@ -203,15 +220,10 @@ class ClassRoomConsumer(ChatSocket):
             await self._broadcast_state()
 
     async def _broadcast_state(self):
-        snapshot = await database_sync_to_async(rooms_read.room_snapshot)(session=self.session)
-        await self.channel_layer.group_send(
-            events.class_group(self.session.pk), {"type": events.LAYER_FRAME, "text": dumps(snapshot)}
-        )
+        await room_state_changed(session=self.session, layer=self.channel_layer)
 
     async def _send_to(self, participant_id: int, payload: dict):
-        await self.channel_layer.group_send(
-            events.participant_group(participant_id), {"type": events.LAYER_FRAME, "text": dumps(payload)}
-        )
+        await group_relay(self.channel_layer, events.participant_group(participant_id), dumps(payload))
 
     async def room_kick(self, event):
         await self.send(text_data=dumps({"type": events.REMOVED, "message": _("The teacher has asked you to leave.")}))

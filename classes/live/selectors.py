@@ -31,7 +31,7 @@ def room_status(*, session: ClassSession) -> str:
 
 def room_snapshot(*, session: ClassSession) -> dict:
     """Everything a client needs to draw the room; broadcast whole after each change."""
-    session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat"])
+    session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat", "state_version"])
     now = timezone.now()
     people = Participant.objects.filter(session=session, removed_at__isnull=True).order_by("role", "pk")
     chat = ChatRoom.objects.select_related("pinned").filter(pk=session.chat_id).first()
@@ -41,6 +41,9 @@ def room_snapshot(*, session: ClassSession) -> dict:
     )
     return {
         "type": "state",
+        # Increases with every broadcast state: a page keeps the newest it has seen (frames from
+        # several server processes can arrive out of order), a socket notices one it missed.
+        "version": session.state_version,
         "status": room_status(session=session),
         "starts_at": session.starts_at.isoformat(),
         "next_class": class_time(next_session.starts_at) if next_session else "",
@@ -54,6 +57,10 @@ def room_snapshot(*, session: ClassSession) -> dict:
             for p in people
         ],
     }
+
+
+def room_state_version(*, session_id: int) -> int:
+    return ClassSession.objects.values_list("state_version", flat=True).get(pk=session_id)
 
 
 # How many past classes the roster's attendance table shows.

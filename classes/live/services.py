@@ -6,22 +6,25 @@ so every Daphne process sees the same room and a reconnecting learner gets
 their raised hand back. Who may come in is classes.courses.people's one rule.
 """
 
+import time
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from classes.courses.people import CoursePerson
 from classes.live.chat import chat_room_create
-from classes.live.selectors import PRESENCE_TIMEOUT
+from classes.live.selectors import PRESENCE_TIMEOUT, room_snapshot
 from classes.models import ClassSession, DeviceCheck, Participant, RoomRole, Visit
 
 # Time for the sweep's task to start after the timeout it waits for.
 SWEEP_MARGIN = timedelta(seconds=15)
-
-
+# A socket's visit notes its last frame at most this often: each frame would be a write, and
+# quality reports alone come every few seconds from each of two dozen phones. The visit then
+# ends at most this much before the real last frame — never after it.
+TOUCH_EVERY = timedelta(seconds=5)
 
 
 def room_chat_id(*, session: ClassSession) -> int:
@@ -65,8 +68,26 @@ def participant_touch(*, participant_id: int, visit_id: int | None = None) -> bo
     """Note the person (and this socket's visit) is still here; False if the teacher has removed them."""
     now = timezone.now()
     if visit_id is not None:
-        Visit.objects.filter(pk=visit_id, left_at__isnull=True).update(last_seen_at=now)
-    return bool(Participant.objects.filter(pk=participant_id, removed_at__isnull=True).update(last_seen_at=now))
+        Visit.objects.filter(pk=visit_id, left_at__isnull=True, last_seen_at__lt=now - TOUCH_EVERY)\
+            .update(last_seen_at=now)
+    stale = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - TOUCH_EVERY)
+    if Participant.objects.filter(stale, pk=participant_id, removed_at__isnull=True).update(last_seen_at=now):
+        return True
+    return Participant.objects.filter(pk=participant_id, removed_at__isnull=True).exists()
+
+
+def room_state_publish(*, session: ClassSession) -> dict:
+    """The room's state with a new, higher version, to broadcast.
+
+    A version is the time of publishing in milliseconds, or one more than the last if that is
+    later: it only ever grows, also past a database put back from a copy, so a page that keeps
+    the highest version it has seen can never be stuck on a state from before."""
+    with transaction.atomic():
+        # Locked, so two processes publishing at once take two versions, in order.
+        current = ClassSession.objects.select_for_update().values_list("state_version", flat=True).get(pk=session.pk)
+        version = max(current + 1, int(time.time() * 1000))
+        ClassSession.objects.filter(pk=session.pk).update(state_version=version)
+        return room_snapshot(session=session)
 
 
 def presence_sweep(*, now=None) -> int:

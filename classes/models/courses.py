@@ -278,6 +278,8 @@ class ClassSession(models.Model):
     cancel_reason = models.CharField(_("why it was cancelled"), max_length=200, blank=True, editable=False)
     # Counts changes of time or status, for calendar apps (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Orders the live room's state broadcasts (see classes.live.services.room_state_publish).
+    state_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     panels = [
         FieldPanel("course"), FieldPanel("starts_at"), FieldPanel("duration_minutes"), FieldPanel("mode"), FieldPanel("room")

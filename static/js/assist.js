@@ -9,16 +9,16 @@
   var $ = function (id) { return document.getElementById(id); };
   var fmt = ChatCommon.fmt;
 
-  // Heartbeat keeps a phone's NAT binding open; backoff with jitter spreads reconnects out.
-  var HEARTBEAT_MS = 20000;
-  var RECONNECT_BASE_MS = 500;
-  var RECONNECT_MAX_MS = 15000;
-  var CLOSE_FINAL = { 4401: "notSignedIn", 4403: "notAllowed", 4404: "noSuchLearner" };
+  // What the page says when the server closes for good. 4400 (a client that sent many bad
+  // frames) has the same cure as a lost session: sign in and load the page afresh.
+  var CLOSE_WORDS = { 4400: "notSignedIn", 4401: "notSignedIn", 4403: "notAllowed", 4404: "noSuchLearner" };
 
-  var assist = { steps: new Map(), socket: null, attempts: 0, heartbeat: null, finished: false, synced: false };
+  var connection = null;
+  var assist = { steps: new Map(), synced: false };
+  Object.defineProperty(assist, "connection", { get: function () { return connection; } });
   window.assist = assist; // read by the browser tests
 
-  var connection = function (text) { $("assist-connection").textContent = text; };
+  var sayConnection = function (text) { $("assist-connection").textContent = text; };
 
   function render() {
     var latest = {};
@@ -61,47 +61,18 @@
         }
         break;
       case "error":
-        if (frame.message) { connection(frame.message); }
+        if (frame.message) { sayConnection(frame.message); }
         break;
       default: break;
     }
   }
 
-  function send(frame) {
-    if (assist.socket && assist.socket.readyState === WebSocket.OPEN) { assist.socket.send(JSON.stringify(frame)); }
+  // The socket (realtime.js) keeps the connection; the history on each connect is the resume.
+  function onStatus(status, code) {
+    if (status === "open") { sayConnection(S.connected); return; }
+    assist.synced = false;
+    sayConnection(status === "final" ? S[CLOSE_WORDS[code]] : status === "connecting" ? S.connecting : S.reconnecting);
   }
 
-  function connect() {
-    connection(assist.attempts ? S.reconnecting : S.connecting);
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + config.socket);
-    assist.socket = socket;
-    socket.onopen = function () {
-      assist.attempts = 0;
-      connection(S.connected);
-      clearInterval(assist.heartbeat);
-      assist.heartbeat = setInterval(function () { send({ type: "ping" }); }, HEARTBEAT_MS);
-    };
-    socket.onmessage = function (event) {
-      var frame;
-      try { frame = JSON.parse(event.data); } catch (e) { return; }
-      handle(frame);
-    };
-    socket.onclose = function (event) {
-      clearInterval(assist.heartbeat);
-      assist.synced = false;
-      if (assist.finished) { return; }
-      if (CLOSE_FINAL[event.code]) {
-        assist.finished = true;
-        connection(S[CLOSE_FINAL[event.code]]);
-        return;
-      }
-      assist.attempts += 1;
-      var delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, assist.attempts));
-      connection(S.reconnecting);
-      setTimeout(connect, delay * (0.5 + Math.random()));
-    };
-  }
-
-  connect();
+  connection = Realtime.open({ path: config.socket, chat: false, onFrame: handle, onStatus: onStatus });
 })();

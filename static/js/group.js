@@ -1,6 +1,6 @@
 // The learning group (学习群): a course's chat between classes, with photos and voice.
-// Same rules as the live class's chat (docs/realtime.md): resume from the last number
-// seen, retry with the same client id, older history a page at a time.
+// Same rules as the live class's chat (docs/realtime.md), kept by realtime.js: resume from
+// the last contiguous number, retry with the same client id. Older history a page at a time.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("group-config").textContent);
@@ -8,51 +8,26 @@
   var $ = function (id) { return document.getElementById(id); };
   var fmt = ChatCommon.fmt;
   var csrf = ChatCommon.csrf;
-  var newId = ChatCommon.newId;
-  var HEARTBEAT_MS = 20000;
-  var RECONNECT_BASE_MS = 500;
-  var RECONNECT_MAX_MS = 15000;
   var VOICE_MAX_S = 60;
-  var CLOSE_FINAL = { 4401: "notSignedIn", 4403: "notAllowed" };
+  // What the page says when the server closes for good. 4400 (a client that sent many bad
+  // frames) has the same cure as a lost session: open the page afresh from the link.
+  var CLOSE_WORDS = { 4400: "notSignedIn", 4401: "notSignedIn", 4403: "notAllowed", 4404: "notAllowed" };
 
-  var group = { lastSeq: 0, oldestSeq: null, seen: new Map(), outbox: new Map(), socket: null, attempts: 0,
-                heartbeat: null, finished: false, recorder: null };
+  var connection = null;
+  var group = { lastSeq: 0, oldestSeq: null, seen: new Map(), recorder: null };
+  Object.defineProperty(group, "connection", { get: function () { return connection; } });
   window.learningGroup = group; // read by the browser tests
-  group.resume = ChatCommon.resume(function (from) { send({ type: "hello", last_seq: from }); });
   var say = function (text) { $("group-status").textContent = text; };
   var list = $("group-messages");
 
-  function send(frame) {
-    if (group.socket && group.socket.readyState === WebSocket.OPEN) { group.socket.send(JSON.stringify(frame)); return true; }
-    return false;
-  }
+  function send(frame) { return connection ? connection.send(frame) : false; }
 
-  function connect() {
-    say(group.attempts ? S.reconnecting : S.connecting);
-    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.socket);
-    group.socket = socket;
-    socket.onopen = function () {
-      group.attempts = 0;
-      send({ type: "hello", last_seq: group.resume.hello() });
-      clearInterval(group.heartbeat);
-      group.heartbeat = setInterval(function () { send({ type: "ping" }); }, HEARTBEAT_MS);
-      group.outbox.forEach(function (text, id) { if (text !== null) { send({ type: "chat.send", client_id: id, text: text }); } });
-      document.querySelectorAll("[data-needs-socket]").forEach(function (b) { b.disabled = false; });
-    };
-    socket.onmessage = function (event) {
-      var frame;
-      try { frame = JSON.parse(event.data); } catch (e) { return; }
-      handle(frame);
-    };
-    socket.onclose = function (event) {
-      clearInterval(group.heartbeat);
-      if (group.finished) { return; }
-      if (CLOSE_FINAL[event.code]) { group.finished = true; say(S[CLOSE_FINAL[event.code]]); return; }
-      group.attempts += 1;
-      say(S.reconnecting);
-      var delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * Math.pow(2, group.attempts));
-      setTimeout(connect, delay * (0.5 + Math.random()));
-    };
+  function onStatus(status, code) {
+    if (status === "connecting") { say(S.connecting); }
+    else if (status === "reconnecting") { say(S.reconnecting); }
+    // Not turned off again on a drop: #record also stops a recording under way.
+    else if (status === "open") { document.querySelectorAll("[data-needs-socket]").forEach(function (b) { b.disabled = false; }); }
+    else if (status === "final") { say(S[CLOSE_WORDS[code]]); }
   }
 
   function handle(frame) {
@@ -61,13 +36,14 @@
       case "chat.message": show(frame); break;
       case "chat.synced":
         group.lastSeq = Math.max(group.lastSeq, frame.last_seq);
-        group.resume.synced(frame.last_seq);
         $("load-older").hidden = !(group.oldestSeq > 1);
         markRead();
         break;
       case "chat.reload":
-        list.textContent = ""; group.seen.clear(); group.lastSeq = 0; group.resume.reset();
-        send({ type: "hello", last_seq: group.resume.hello() });
+        // Start the list again (realtime.js asks for the latest messages); files and
+        // messages still being sent stay.
+        group.seen.forEach(function (item) { item.remove(); });
+        group.seen.clear(); group.lastSeq = 0; group.oldestSeq = null;
         break;
       case "pinned": $("group-pinned").hidden = !frame.text; $("group-pinned").textContent = frame.text ? S.pinned + ": " + frame.text : ""; break;
       case "error":
@@ -123,9 +99,10 @@
     return item;
   }
 
+  // From the socket (realtime.js passes each message once, or again as a tombstone) and
+  // from the older history over HTTP.
   function show(message) {
     group.lastSeq = Math.max(group.lastSeq, message.seq);
-    group.resume.seen(message.seq);
     group.oldestSeq = group.oldestSeq === null ? message.seq : Math.min(group.oldestSeq, message.seq);
     dropPending(message.client_id);
     var item = render(message);
@@ -143,9 +120,9 @@
     readTimer = setTimeout(function () { if (group.lastSeq) { send({ type: "read", seq: group.lastSeq }); } }, 500);
   }
 
+  // A text (realtime.js's outbox) or a file (upload below) being sent, settled by its client id.
   function dropPending(clientId) {
-    if (!clientId || !group.outbox.has(clientId)) { return; }
-    group.outbox.delete(clientId);
+    if (!clientId) { return; }
     var pending = list.querySelector('[data-pending="' + CSS.escape(clientId) + '"]');
     if (pending) { pending.remove(); }
   }
@@ -164,15 +141,14 @@
     $("group-error").textContent = "";
     var text = $("group-text").value.trim();
     if (!text) { return; }
-    var id = newId();
-    group.outbox.set(id, text);
-    pending(id, text + " — " + (send({ type: "chat.send", client_id: id, text: text }) ? S.sending : S.notSent));
+    var sentNow = connection.isOpen();
+    pending(connection.sendChat(text), text + " — " + (sentNow ? S.sending : S.notSent));
     $("group-text").value = "";
   });
 
   // ------------------------------------------------------------------ files: photos and voice
   function upload(kind, blob, filename, extra) {
-    var id = newId();
+    var id = Realtime.newId();
     var item = pending(id, S.uploading);
     var form = new FormData();
     form.append("kind", kind);
@@ -188,7 +164,6 @@
         })
         .catch(function () { if (tries < 5) { setTimeout(function () { attempt(tries + 1); }, 2000 * tries); } else { item.textContent = S.uploadFailed; } });
     }
-    group.outbox.set(id, null);
     attempt(1);
   }
 
@@ -241,5 +216,5 @@
 
   // Until now a tap would have reloaded the page or done nothing.
   document.querySelectorAll("[data-needs-script]").forEach(function (b) { b.disabled = false; });
-  connect();
+  connection = Realtime.open({ path: config.socket, chat: true, onFrame: handle, onStatus: onStatus });
 })();

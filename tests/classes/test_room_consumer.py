@@ -17,7 +17,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from classes import events
+from channels.layers import get_channel_layer
+
 from classes.live import services as rooms
+from classes.live.state_sender import STATE_INTERVAL_S
+from core.sockets import group_relay
 from classes.live.chat import CHAT_TEXT_MAX, REPLAY_LIMIT
 from classes.models import ChatMessage, ChatRoom, ClassSession, Enrolment, JoinLink, Learner, Participant, Visit
 from classes.courses.services import enrolment_withdraw
@@ -165,7 +169,7 @@ async def test_a_bad_frame_gets_an_error_and_the_socket_carries_on(lesson, liu_c
     stored = await ChatMessage.objects.acount()
     await leave(liu)
     assert (error["type"], error["code"]) == (events.ERROR, code)
-    assert pong == {"type": events.PONG}
+    assert pong["type"] == events.PONG
     assert stored == 0
 
 
@@ -512,6 +516,29 @@ async def test_hello_replays_exactly_the_messages_after_last_seq_then_synced(les
 
 
 @run_async
+async def test_synced_counts_only_what_was_replayed_when_a_message_is_stored_meanwhile(
+        lesson, liu_cookie, chat_of_five, monkeypatch):
+    from classes.live import chat as chat_engine
+
+    last_seq = chat_engine.chat_last_seq
+
+    def a_message_lands_first(*, room_id):
+        # Another member's message commits between the replay's read and this one.
+        ChatMessage.objects.create(room_id=room_id, seq=6, client_id="c6", text="第6条",
+                                   author_name="王书华", author_role="teacher")
+        ChatRoom.objects.filter(pk=room_id).update(last_seq=6)
+        return last_seq(room_id=room_id)
+
+    liu = await join(lesson.pk, liu_cookie)
+    monkeypatch.setattr(chat_engine, "chat_last_seq", a_message_lands_first)
+    await send(liu, type="hello", last_seq=3)
+    synced = await frame_of(liu, events.CHAT_SYNCED)
+    await leave(liu)
+    # Synced to 5, so a page whose copy of message 6 is lost still asks for it.
+    assert synced["last_seq"] == 5
+
+
+@run_async
 async def test_hello_with_a_last_seq_from_the_future_asks_for_a_reload(lesson, liu_cookie, chat_of_five):
     liu = await join(lesson.pk, liu_cookie)
     await send(liu, type="hello", last_seq=99)
@@ -662,7 +689,7 @@ async def test_a_signal_with_a_lone_surrogate_is_refused_and_the_teachers_socket
     teacher_pong = await frame_of(teacher, events.PONG)
     await leave(teacher, liu)
     assert error["code"] == "bad_text"
-    assert teacher_pong == {"type": events.PONG}
+    assert teacher_pong["type"] == events.PONG
 
 
 @run_async
@@ -755,3 +782,77 @@ async def test_raising_a_raised_hand_again_sends_no_state(lesson, teacher_cookie
     teacher_heard_nothing = await teacher.socket.receive_nothing(QUIET)
     await leave(teacher, liu)
     assert teacher_heard_nothing
+
+
+@run_async
+async def test_a_burst_of_changes_reaches_the_room_as_a_few_states_ending_with_the_last(
+        lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    for n in range(20):  # a hand raised and lowered as fast as a finger taps
+        await send(liu, type="hand.lower" if n % 2 else "hand.raise")
+    states = []
+    while not await teacher.socket.receive_nothing(STATE_INTERVAL_S * 2):
+        frame = await teacher.socket.receive_json_from()
+        if frame["type"] == events.STATE:
+            states.append(frame)
+    await leave(teacher, liu)
+    # 20 changes arrive within well under a second: a state at once, then one per interval at most.
+    assert 1 <= len(states) <= 6
+    assert person(states[-1], liu)["hand"] is False  # the last tap lowered it
+
+
+@run_async
+async def test_each_broadcast_state_has_a_higher_version_than_the_one_before(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    versions = []
+    for kind in ("hand.raise", "hand.lower", "hand.raise"):
+        await send(liu, type=kind)
+        versions.append((await frame_of(teacher, events.STATE))["version"])
+    await leave(teacher, liu)
+    assert versions == sorted(set(versions))
+
+
+@run_async
+async def test_a_pong_carries_the_chats_last_number(lesson, liu_cookie):
+    liu = await join(lesson.pk, liu_cookie)
+    for n in range(3):
+        await send(liu, type="chat.send", client_id=f"pong-{n}", text="你好")
+    await send(liu, type="ping")
+    pong = await frame_of(liu, events.PONG)
+    last_seq = await ChatRoom.objects.values_list("last_seq", flat=True).aget(class_session__pk=lesson.pk)
+    await leave(liu)
+    assert pong["last_seq"] == last_seq == 3
+
+
+@run_async
+async def test_a_state_lost_on_its_way_is_sent_again_at_the_next_ping(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    # A hand raised whose state never reached the teacher (a full queue drops it silently).
+    await Participant.objects.filter(pk=liu.id).aupdate(hand_raised_at=timezone.now())
+    session = await ClassSession.objects.aget(pk=lesson.pk)
+    lost = await database_sync_to_async(rooms.room_state_publish)(session=session)
+    await send(teacher, type="ping")
+    state = await frame_of(teacher, events.STATE)
+    await leave(teacher, liu)
+    assert state["version"] == lost["version"]
+    assert person(state, liu)["hand"] is True
+
+
+@run_async
+async def test_a_socket_that_missed_a_chat_message_is_told_to_resync_before_the_next(lesson, liu_cookie):
+    liu = await join(lesson.pk, liu_cookie)
+    await send(liu, type="hello", last_seq=0)
+    await frame_of(liu, events.STATE)  # the hello's answer ends with the room's state
+    chat_id = await ClassSession.objects.values_list("chat_id", flat=True).aget(pk=lesson.pk)
+    # Message 1 reaches the socket; message 2 is dropped on the way (a full queue); then 3.
+    for seq in (1, 3):
+        await group_relay(get_channel_layer(), events.chat_group(chat_id),
+                          json.dumps({"type": events.CHAT_MESSAGE, "seq": seq}),
+                          stream=events.STREAM_CHAT, number=seq, contiguous=True)
+    frames = [await liu.socket.receive_json_from() for _ in range(3)]
+    await leave(liu)
+    assert [(frame["type"], frame.get("seq")) for frame in frames] == [
+        (events.CHAT_MESSAGE, 1), (events.RESYNC, None), (events.CHAT_MESSAGE, 3)]

@@ -1,0 +1,92 @@
+"""One channel-layer member per server process for each busy group, and the fan-out to
+that process's sockets done here, in one loop.
+
+The Channels way gives every socket its own channel and puts each broadcast on each of
+them: with a class of two dozen or a learning group of a hundred, one chat message
+becomes a hundred layer messages (on Redis: a hundred serialisations, a hundred list
+pushes and a hundred reads), each waking its socket's task. Here the process's hub is
+the group's one member: a broadcast costs the layer one message per process, and the
+hub hands the already-built frame to each of its sockets (`FrameSocket.relay`).
+
+Only a timer-free list of open sockets lives in the process; what they are told comes
+from the layer, so several processes share a room as before (docs/realtime.md).
+Groups that carry per-socket commands (kicks, access rechecks) stay the Channels way.
+"""
+
+import asyncio
+import logging
+import time
+import weakref
+
+logger = logging.getLogger(__name__)
+
+# The layer forgets a group member after a day (group_expiry); a hub re-joins its groups
+# well before, at a socket's heartbeat.
+REJOIN_EVERY_S = 60 * 60
+
+
+class Hub:
+    """The process's member of each group its sockets follow, for one layer and event loop."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel: str | None = None
+        self.groups: dict[str, weakref.WeakSet] = {}
+        self.joined_at: dict[str, float] = {}
+        self.reader: asyncio.Task | None = None
+        # Joins and leaves one at a time, so a group's discard never overtakes its next add.
+        self.lock = asyncio.Lock()
+
+    async def join(self, group: str, socket) -> None:
+        async with self.lock:
+            if group not in self.groups:
+                if self.channel is None:
+                    self.channel = await self.layer.new_channel()
+                await self.layer.group_add(group, self.channel)
+                self.groups[group] = weakref.WeakSet()
+                self.joined_at[group] = time.monotonic()
+                if self.reader is None or self.reader.done():
+                    self.reader = asyncio.get_running_loop().create_task(self._read())
+            self.groups[group].add(socket)
+
+    async def leave(self, group: str, socket) -> None:
+        async with self.lock:
+            members = self.groups.get(group)
+            if members is None:
+                return
+            members.discard(socket)
+            if members:
+                return
+            del self.groups[group], self.joined_at[group]
+            await self.layer.group_discard(group, self.channel)
+            if not self.groups and self.reader is not None:
+                self.reader.cancel()
+                self.reader = None
+
+    async def rejoin_stale(self, groups) -> None:
+        """Renew the layer's memory of these groups' member if it is getting old."""
+        now = time.monotonic()
+        for group in groups:
+            if group in self.groups and now - self.joined_at[group] > REJOIN_EVERY_S:
+                self.joined_at[group] = now
+                await self.layer.group_add(group, self.channel)
+
+    async def _read(self) -> None:
+        while True:
+            event = await self.layer.receive(self.channel)
+            for socket in list(self.groups.get(event.get("group"), ())):
+                try:
+                    await socket.relay(event)
+                except Exception:  # noqa: BLE001 - one broken socket never stops the others' delivery
+                    logger.exception("Relaying to one socket of %s failed", event.get("group"))
+
+
+# Per event loop (a server has one; each test its own), per channel layer.
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Hub]]" = weakref.WeakKeyDictionary()
+
+
+def hub_for(*, layer, alias: str) -> Hub:
+    hubs = _hubs.setdefault(asyncio.get_running_loop(), {})
+    if alias not in hubs:
+        hubs[alias] = Hub(layer)
+    return hubs[alias]

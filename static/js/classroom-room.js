@@ -1,0 +1,236 @@
+// The live class room: the socket's frames (through realtime.js), the room's state, who is
+// here, the chat, hands and the teacher's controls. Protocol: docs/realtime.md. Media
+// (WebRTC, camera, speaking) is classroom-media.js's; the device check is device-check.js's.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("room-config").textContent);
+  var S = config.strings;
+  var isTeacher = config.role === "teacher";
+  var $ = function (id) { return document.getElementById(id); };
+  var fmt = ChatCommon.fmt;
+  var button = ChatCommon.button;
+  // What the page says when the server closes for good. 4400 (a client that sent many bad
+  // frames) has the same cure as a lost session: open the page afresh from the link.
+  var CLOSE_WORDS = { 4400: "notSignedIn", 4401: "notSignedIn", 4403: "notAllowed", 4404: "notAllowed" };
+
+  var connection = null;
+  var room = {
+    config: config, strings: S, isTeacher: isTeacher,
+    me: null, state: null, lastSeq: 0, finished: false, entered: false,
+    send: send, say: say,
+  };
+  Object.defineProperties(room, {
+    connection: { get: function () { return connection; } },                          // realtime.js's, once entered
+    socket: { get: function () { return connection ? connection.socket : null; } },   // null between connections
+  });
+  window.classroom = room; // read by support staff's console and by the browser tests
+
+  function send(frame) { return connection ? connection.send(frame) : false; }
+  function say(text) { $("room-status").textContent = text; }
+  // Controls that act through the socket wait for it, so a tap is never silently lost.
+  function enableSocketControls(enabled) {
+    document.querySelectorAll("[data-needs-socket]").forEach(function (b) { b.disabled = !enabled; });
+  }
+
+  // ------------------------------------------------------------------ unsupported browsers
+  var supported = !!(window.RTCPeerConnection && navigator.mediaDevices && window.WebSocket);
+  if (!supported) {
+    $("unsupported").hidden = false;
+    $("prejoin").hidden = true;
+    $("device-check").hidden = true;
+    return;
+  }
+  var media = ClassroomMedia(room);
+
+  // ------------------------------------------------------------------ waiting-room countdown
+  var startsAt = new Date(config.startsAt);
+  function tick() {
+    var minutes = Math.ceil((startsAt - new Date()) / 60000);
+    var status = room.state ? room.state.status : "waiting";
+    $("room-countdown").textContent = status === "waiting" && minutes > 0 ? fmt(S.startsIn, { minutes: minutes }) : "";
+  }
+  tick();
+  setInterval(tick, 30000);
+
+  // ------------------------------------------------------------------ socket
+  function onStatus(status, code) {
+    if (status === "connecting") { say(S.connecting); }
+    else if (status === "reconnecting") { enableSocketControls(false); say(S.reconnecting); }
+    else if (status === "final") {
+      enableSocketControls(false);
+      if (!room.finished) { room.finished = true; say(S[CLOSE_WORDS[code]]); }
+    }
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "welcome": room.me = frame.you; say(S.connected); enableSocketControls(true); break;
+      case "state": renderState(frame); break;
+      case "chat.message": showMessage(frame); break;
+      case "chat.synced": room.lastSeq = Math.max(room.lastSeq, frame.last_seq); break;
+      case "chat.reload":
+        // Too much was missed (or the number is not this room's): start the list again;
+        // realtime.js asks for the latest messages. Messages still being sent stay.
+        document.querySelectorAll("#chat-messages [data-seq]").forEach(function (li) { li.remove(); });
+        room.lastSeq = 0;
+        break;
+      case "speak": media.speak(frame.allowed); break;
+      case "removed":
+        room.finished = true;
+        connection.close();
+        enableSocketControls(false);
+        say(frame.message || S.removed);
+        $("room").hidden = true;
+        break;
+      case "signal": media.onSignal(frame.from, frame.data); break;
+      case "error": showError(frame); break;
+      default: break;
+    }
+  }
+
+  // ------------------------------------------------------------------ room state
+  function roleLabel(role) { return S[role] || role; }
+
+  function renderState(state) {
+    room.state = state;
+    var me = state.participants.find(function (p) { return p.id === room.me; });
+    if (state.status === "live") { say(S.live); }
+    else if (state.status === "ended") { say(S.ended + (state.next_class ? " " + fmt(S.nextClass, { time: state.next_class }) : "")); }
+    else { say(S.waiting); }
+    tick();
+    var pinned = $("chat-pinned");
+    pinned.hidden = !state.pinned;
+    pinned.textContent = state.pinned ? S.pinned + ": " + state.pinned : "";
+    if (!isTeacher && me) {
+      var hand = $("hand");
+      hand.setAttribute("aria-pressed", String(me.hand));
+      hand.textContent = me.hand ? S.lowerHand : S.raiseHand;
+    }
+    if (isTeacher) {
+      renderPeople(state);
+      $("lock-chat").textContent = state.chat_locked ? S.unlockChat : S.lockChat;
+    }
+    media.onState(state);
+  }
+
+  function renderPeople(state) {
+    var list = $("people");
+    list.textContent = "";
+    var here = state.participants.filter(function (p) { return p.online; }).length;
+    $("people-count").textContent = fmt(S.peopleHere, { count: here });
+    state.participants.forEach(function (p) {
+      if (p.id === room.me) { return; }
+      var item = document.createElement("li");
+      item.className = "person" + (p.hand ? " person--hand" : "");
+      item.dataset.participant = p.id;
+      var words = [roleLabel(p.role), p.online ? S.online : S.offline];
+      if (p.hand) { words.push(S.handRaised); }
+      if (p.may_speak) { words.push(S.speaking); }
+      if (p.quality) { words.push(S["quality" + p.quality.charAt(0).toUpperCase() + p.quality.slice(1)]); }
+      var name = document.createElement("strong");
+      name.textContent = p.name;
+      var detail = document.createElement("span");
+      detail.className = "person__state";
+      detail.textContent = " " + words.join(" · ");
+      item.append(name, detail);
+      if (p.role === "learner" || p.role === "volunteer") {
+        var actions = document.createElement("div");
+        actions.className = "actions";
+        actions.append(
+          p.may_speak
+            ? button(fmt(S.revokeSpeak, { name: p.name }), function () { send({ type: "speak.revoke", participant: p.id }); })
+            : button(fmt(S.allowSpeak, { name: p.name }), function () { send({ type: "speak.allow", participant: p.id }); }),
+          button(fmt(S.remove, { name: p.name }), function () { send({ type: "participant.remove", participant: p.id }); })
+        );
+        item.append(actions);
+      }
+      list.append(item);
+    });
+  }
+
+  // ------------------------------------------------------------------ chat
+  // realtime.js passes each message once, and keeps a message being sent until it is settled.
+  function dropPending(clientId) {
+    if (!clientId) { return; }
+    var pending = document.querySelector('#chat-messages [data-pending="' + CSS.escape(clientId) + '"]');
+    if (pending) { pending.remove(); }
+  }
+
+  function showMessage(message) {
+    room.lastSeq = Math.max(room.lastSeq, message.seq);
+    dropPending(message.client_id);
+    var item = document.createElement("li");
+    item.className = "chat__message chat__message--" + message.role;
+    item.dataset.seq = message.seq;
+    var who = document.createElement("strong");
+    who.textContent = message.author + (message.role !== "learner" ? "（" + roleLabel(message.role) + "）" : "") + "：";
+    var text = document.createElement("span");
+    text.textContent = message.text; // text, never markup
+    item.append(who, text);
+    if (isTeacher) {
+      item.append(button(S.pin, function () { send({ type: "chat.pin", seq: message.seq }); }));
+    }
+    var list = $("chat-messages");
+    var after = Array.from(list.children).find(function (li) { return li.dataset.seq && Number(li.dataset.seq) > message.seq; });
+    list.insertBefore(item, after || list.querySelector("[data-pending]"));
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function sendChat(text) {
+    text = text.trim();
+    if (!text || !connection) { return; }
+    var sentNow = connection.isOpen();
+    var clientId = connection.sendChat(text);
+    var item = document.createElement("li");
+    item.className = "chat__message chat__message--pending";
+    item.dataset.pending = clientId;
+    item.textContent = text + " — " + (sentNow ? S.sending : S.notSent);
+    $("chat-messages").append(item);
+  }
+
+  function showError(frame) {
+    dropPending(frame.client_id); // refused for good: realtime.js does not send it again
+    $("chat-error").textContent = frame.message || "";
+  }
+
+  $("chat-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    $("chat-error").textContent = "";
+    sendChat($("chat-text").value);
+    $("chat-text").value = "";
+  });
+  document.querySelectorAll("[data-reply]").forEach(function (b) {
+    b.addEventListener("click", function () { sendChat(b.dataset.reply); });
+  });
+
+  // ------------------------------------------------------------------ entering
+  $("enter-room").disabled = false;
+  $("enter-room").addEventListener("click", function () {
+    if (room.entered) { return; } // a double tap enters once
+    room.entered = true;
+    $("prejoin").hidden = true;
+    $("room").hidden = false;
+    media.enter();
+    connection = Realtime.open({ path: config.socket, chat: true, onFrame: handle, onStatus: onStatus });
+  });
+
+  // ------------------------------------------------------------------ controls
+  if (!isTeacher) {
+    $("hand").addEventListener("click", function () {
+      var raised = $("hand").getAttribute("aria-pressed") === "true";
+      send({ type: raised ? "hand.lower" : "hand.raise" });
+      if (!raised) { say(S.handUp); }
+    });
+    $("sound-problem").addEventListener("click", function () {
+      $("device-check").scrollIntoView();
+      $("play-test-sound").focus();
+    });
+  } else {
+    $("start-class").addEventListener("click", function () { send({ type: "class.start" }); });
+    $("end-class").addEventListener("click", function () { send({ type: "class.end" }); });
+    $("mute-all").addEventListener("click", function () { send({ type: "mute.all" }); });
+    $("lock-chat").addEventListener("click", function () {
+      send({ type: "chat.lock", locked: !(room.state && room.state.chat_locked) });
+    });
+  }
+})();
