@@ -8,8 +8,23 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # `make bench BENCH=group_chat` runs one benchmark (pages, timetable, join_to_video, group_chat).
 BENCH ?=
+# Janus, the SFU for live classes (docs/deploy.md): its configs are rendered from deploy/janus/
+# into .janus/, which also keeps the admin key made the first time (never in the repo).
+JANUS_DIR := .janus
+JANUS_HTTP_PORT ?= 8088
+JANUS_WS_PORT ?= 8188
+JANUS_RENDER := $(PYTHON) deploy/janus/render.py $(JANUS_DIR) --admin-key-file $(JANUS_DIR)/admin_key \
+	--http-port $(JANUS_HTTP_PORT) --ws-port $(JANUS_WS_PORT)
+JANUS_START := janus --configs-folder=$(CURDIR)/$(JANUS_DIR) --disable-colors
+JANUS_ENV := JANUS_URL=http://127.0.0.1:$(JANUS_HTTP_PORT)/janus JANUS_PUBLIC_URL=ws://127.0.0.1:$(JANUS_WS_PORT)/ \
+	JANUS_ADMIN_KEY=$$(cat $(JANUS_DIR)/admin_key)
+# Exits 0 if our Janus (server_name in deploy/janus/janus.jcfg) answers on the HTTP port, e.g. `make janus` in another terminal.
+JANUS_OURS_ANSWERS := $(PYTHON) -c 'import json, sys, urllib.request as u; sys.exit(json.load(u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)).get("server-name") != "classes-sfu")' \
+	http://127.0.0.1:$(JANUS_HTTP_PORT)/janus/info 2>/dev/null
+# Exits non-zero if anything listens on one of the given loopback ports.
+PORTS_FREE := $(PYTHON) -c 'import socket, sys; sys.exit(any(socket.socket().connect_ex(("127.0.0.1", int(p))) == 0 for p in sys.argv[1:]))'
 
-.PHONY: run test bench install migrate messages browser clean
+.PHONY: run test bench install migrate messages browser janus janus-package clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,11 +46,29 @@ run: install messages migrate
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "社区课堂 is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@echo ""
-	@# The notifications worker (reminders, change notices) runs beside the web server and stops with it.
-	$(PY) manage.py db_worker --backend notifications --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) -m learning.serve -b $(HOST) -p $(PORT) learning.asgi:application
+	@# The notifications worker (reminders, change notices) and, when it is installed, Janus (the
+	@# SFU for live classes) run beside the web server and stop with it. Only the web server is
+	@# told where Janus is; without Janus, live classes run embedded, as before.
+	@$(PY) manage.py db_worker --backend notifications --no-reload & pids=$$!; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	sfu=""; \
+	if ! command -v janus >/dev/null; then \
+	  echo "Live classes: 视频由老师的浏览器直接传送 (embedded: the teacher's browser sends to each learner)."; \
+	  echo "              For the SFU: sudo apt-get install janus, then make run again."; \
+	elif $(JANUS_OURS_ANSWERS); then \
+	  sfu="$(JANUS_ENV)"; \
+	  echo "Live classes: 视频经 Janus 服务器转发 (SFU: the Janus already running at ws://127.0.0.1:$(JANUS_WS_PORT)/)."; \
+	elif ! $(PORTS_FREE) $(JANUS_HTTP_PORT) $(JANUS_WS_PORT); then \
+	  echo "Live classes: 视频由老师的浏览器直接传送 (embedded): port $(JANUS_HTTP_PORT) or $(JANUS_WS_PORT) is taken" \
+	       "by something else (Debian's own janus service? sudo systemctl disable --now janus)."; \
+	else \
+	  $(JANUS_RENDER) || exit 1; \
+	  $(JANUS_START) > $(JANUS_DIR)/janus.log 2>&1 & pids="$$pids $$!"; \
+	  sfu="$(JANUS_ENV)"; \
+	  echo "Live classes: 视频经 Janus 服务器转发 (SFU: Janus at ws://127.0.0.1:$(JANUS_WS_PORT)/, its log in $(JANUS_DIR)/janus.log)."; \
+	fi; \
+	echo ""; \
+	env $$sfu $(PY) -m learning.serve -b $(HOST) -p $(PORT) learning.asgi:application
 
 # The browser tests need Debian's Chromium. As root it is installed here; otherwise make
 # stops and names the command: the browser tests are never skipped quietly.
@@ -50,7 +83,28 @@ browser:
 	  fi; \
 	fi
 
-test: install messages browser
+# The SFU tests need Debian's Janus, in the same way. Debian starts and enables its own Janus
+# service (every plugin, ports 8088 and 8188) on install; ours runs from deploy/janus/ instead,
+# so that one is stopped and disabled where systemd runs it.
+janus-package:
+	@if ! command -v janus >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Janus, the SFU (apt-get install janus)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null; \
+	    if [ -d /run/systemd/system ]; then systemctl disable --now janus >/dev/null 2>&1 || true; fi; \
+	  else \
+	    echo "Janus (the SFU) is not installed. Run: sudo apt-get install janus && sudo systemctl disable --now janus  then make $(MAKECMDGOALS) again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Janus alone, in the foreground, as make run starts it (HTTP API on 8088 for the server,
+# WebSocket on 8188 for browsers); the admin key is in .janus/admin_key.
+janus: janus-package
+	$(JANUS_RENDER)
+	$(JANUS_START)
+
+test: install messages browser janus-package
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

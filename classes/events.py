@@ -39,6 +39,8 @@ CHAT_SYNCED = "chat.synced"
 CHAT_RELOAD = "chat.reload"
 SPEAK = "speak"
 REMOVED = "removed"
+# How this page sends and receives video now (classes/live/media.py), when the room's mode changed.
+MEDIA = "media"
 # SIGNAL is relayed in both directions.
 
 # Channel-layer events. LAYER_FRAME carries `text`, the JSON frame built once by the
@@ -52,6 +54,8 @@ LAYER_KICK = "room.kick"
 # A learner's access may have ended (a link revoked, a withdrawal): each of their
 # sockets checks again and closes if it has.
 LAYER_RECHECK = "access.recheck"
+# The room's media mode changed: each socket tells its page what it needs now.
+LAYER_MEDIA = "media.changed"
 
 # Close codes (4000–4999 are the application's own).
 CLOSE_NO_SUCH_CLASS = CLOSE_NOT_FOUND

@@ -76,7 +76,9 @@ class Hub:
             event = await self.layer.receive(self.channel)
             for socket in list(self.groups.get(event.get("group"), ())):
                 try:
-                    await socket.relay(event)
+                    # A relayed frame takes dispatch's fast path; any other event (rare: a
+                    # change each socket must act on for its own person) its handler.
+                    await socket.dispatch(event)
                 except Exception:  # noqa: BLE001 - one broken socket never stops the others' delivery
                     logger.exception("Relaying to one socket of %s failed", event.get("group"))
 

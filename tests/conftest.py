@@ -1,3 +1,4 @@
+import contextlib
 import io
 import sqlite3
 
@@ -5,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
+
+from tests.server import JanusServer, ServerError
 
 # In this process, tests drive consumers with async_to_sync, one event loop per
 # call, which the Redis layer's connection pools do not survive: they use the
@@ -119,3 +122,16 @@ def _fresh_rate_limits():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def janus_server(tmp_path_factory):
+    """Janus with the project's configs (deploy/janus/), on loopback, one for the whole run;
+    each test makes rooms of its own. Without janus installed the tests that ask for it fail,
+    naming the command: the SFU tests are never skipped (make test installs it when it can)."""
+    with contextlib.ExitStack() as stop:
+        try:
+            server = stop.enter_context(JanusServer(tmp_path_factory.mktemp("janus")))
+        except ServerError as error:
+            pytest.fail(str(error), pytrace=False)
+        yield server

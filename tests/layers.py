@@ -7,6 +7,7 @@ are fixtures in tests/classes/conftest.py, which pytest finds without an import.
 """
 
 import functools
+from dataclasses import dataclass
 from importlib import import_module
 
 import pytest
@@ -117,3 +118,38 @@ async def leave(*members) -> None:
     for member in members:
         await member.socket.disconnect()
     assert layer_group_keys() == []
+
+
+# ---------------------------------------------------------------- the live class's socket
+
+
+@dataclass
+class Member:
+    """One person's class socket, their participant id and the welcome they got."""
+
+    socket: WebsocketCommunicator
+    id: int
+    welcome: dict
+
+
+def class_socket(session_id: int, cookie: str | None = None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
+    return socket_to(f"/ws/class/{session_id}/", cookie, origin)
+
+
+async def class_join(session_id: int, cookie: str, *present: Member) -> Member:
+    """Connect, read the welcome and the room's state; everyone already there sees a new state."""
+    socket = class_socket(session_id, cookie)
+    connected, _ = await socket.connect()
+    assert connected
+    welcome = await socket.receive_json_from()
+    assert welcome["type"] == "welcome", welcome
+    member = Member(socket, welcome["you"], welcome)
+    await frame_of(member, "state")
+    for other in present:
+        await frame_of(other, "state")
+    return member
+
+
+def person(state: dict, member: Member) -> dict:
+    """This member's entry in a room state."""
+    return next(p for p in state["participants"] if p["id"] == member.id)

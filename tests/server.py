@@ -1,6 +1,7 @@
 """The one way tests and benchmarks serve the site: a real Daphne subprocess on loopback,
 with its own SQLite file and media folder, started through our launcher (learning.serve,
-which keeps join-link tokens out of the access log), as production runs it.
+which keeps join-link tokens out of the access log), as production runs it. Beside it,
+Janus (the SFU) with the project's own configs (deploy/janus/), as `make run` starts it.
 
 Plain Python, so benchmarks use it too. Failures raise ServerError or ManageError with
 the process's output in the message; pytest fixtures turn them into pytest.fail.
@@ -11,15 +12,22 @@ the process's output in the message; pytest fixtures turn them into pytest.fail.
     with DaphneServer(env, log=root / "daphne.log") as server:
         urllib.request.urlopen(server.url + "/")
 
+    with JanusServer(root / "janus") as janus:
+        env = site_env(root, JANUS_URL=janus.http_url, JANUS_PUBLIC_URL=janus.ws_url,
+                       JANUS_ADMIN_KEY=janus.admin_key)
+
 Below the launcher, what every client of a served site needs: Redis for several
 processes, learners with seats, session cookies as phones and staff get them, and
 sockets opened with them.
 """
 
 import contextlib
+import functools
+import importlib.util
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import sqlite3
@@ -63,7 +71,7 @@ class ManageError(RuntimeError):
 
 
 class ServerError(RuntimeError):
-    """Daphne died or did not answer in time; the message carries its log's last lines."""
+    """Daphne or Janus is missing, died or did not answer in time; the message carries its log's last lines."""
 
 
 def free_ports(count: int) -> list[int]:
@@ -155,7 +163,31 @@ def join_paths_from(seed_output: str) -> dict[tuple[str, str], str]:
     return paths
 
 
-class DaphneServer:
+class ServedProcess:
+    """What the launchers share: a subprocess (`process`) writing to `log`, stopped gently."""
+
+    process: subprocess.Popen | None = None
+    log: Path
+
+    def stop(self) -> None:
+        """Terminate, and kill if it has not gone within SERVER_STOP_TIMEOUT_S. Safe to call twice."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=SERVER_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+class DaphneServer(ServedProcess):
     """One Daphne process serving `app` on 127.0.0.1, its output in `log`.
 
     As a context manager it starts, waits until ready and stops. `cpus` pins it (taskset). Ready means it answers
@@ -242,22 +274,6 @@ class DaphneServer:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
 
-    def stop(self) -> None:
-        """Terminate, and kill if it has not gone within SERVER_STOP_TIMEOUT_S. Safe to call twice."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=SERVER_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
 
     def cpu_s(self) -> float:
         """CPU seconds the server process has used (user and system)."""
@@ -307,6 +323,128 @@ def logs_printed(servers: list[DaphneServer]):
             with open(server.log, errors="replace") as log:
                 log.seek(size)
                 print(f"==== Daphne {n} ({server.url}) meanwhile ====\n{log.read()}")
+
+
+# ---------------------------------------------------------------- Janus (the SFU)
+
+
+JANUS = "janus"
+JANUS_RENDER = PROJECT_DIR / "deploy" / "janus" / "render.py"
+# Janus loads its two transports and one plugin and makes a DTLS certificate in under a
+# second; fifteen on a busy machine means it never will.
+JANUS_START_TIMEOUT_S = 15
+JANUS_INSTALL = "apt-get install janus"
+JANUS_TRANSPORTS = {"janus.transport.http", "janus.transport.websockets"}
+
+
+def janus_installed() -> bool:
+    """Whether the `janus` binary is on the PATH (Debian's package puts it in /usr/bin)."""
+    return shutil.which(JANUS) is not None
+
+
+@functools.cache
+def janus_render():
+    """deploy/janus/render.py, the one filler of the config templates (make runs it as a script)."""
+    spec = importlib.util.spec_from_file_location("janus_render", JANUS_RENDER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class JanusServer(ServedProcess):
+    """Janus on 127.0.0.1 with the project's configs, filled in and written into `workdir`
+    (janus.log, its output, is there too). As a context manager it starts, waits until both
+    APIs answer and stops. ServerError if janus is not installed, dies or does not answer:
+    tests that need it fail rather than skip.
+
+    Free ports and a new random admin key unless given. The server reaches it at .http_url
+    with .admin_key (JANUS_URL, JANUS_ADMIN_KEY), browsers at .ws_url (JANUS_PUBLIC_URL).
+    """
+
+    def __init__(self, workdir: Path, *, http_port: int | None = None, ws_port: int | None = None,
+                 admin_key: str | None = None):
+        self.workdir = workdir
+        ports = free_ports(2)
+        self.http_port = http_port or ports[0]
+        self.ws_port = ws_port or ports[1]
+        self.admin_key = admin_key or secrets.token_urlsafe(janus_render().ADMIN_KEY_BYTES)
+        # Its own name in the info answer: what answers on the port is this Janus, not another
+        # that took the port first.
+        self.name = f"classes-sfu-{secrets.token_hex(4)}"
+        self.log = workdir / "janus.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def http_url(self) -> str:
+        """Janus's HTTP API, e.g. http://127.0.0.1:8088/janus"""
+        return f"http://127.0.0.1:{self.http_port}/janus"
+
+    @property
+    def ws_url(self) -> str:
+        """Janus's WebSocket API, e.g. ws://127.0.0.1:8188/ (subprotocol janus-protocol)"""
+        return f"ws://127.0.0.1:{self.ws_port}/"
+
+    def __enter__(self) -> "JanusServer":
+        self.launch()
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def launch(self) -> None:
+        if not janus_installed():
+            raise ServerError(f"janus is not installed ({JANUS_INSTALL}); the SFU tests need it")
+        # Media ports from the range `make run`'s Janus uses too: each connection takes one
+        # that is free, so several Janus share it.
+        janus_render().janus_configs_render(self.workdir, admin_key=self.admin_key, http_port=self.http_port,
+                                            ws_port=self.ws_port)
+        with open(self.log, "w") as handle:
+            # Its output to the log file through stdout rather than --log-file, which misses
+            # what Janus prints before its logger starts (a config it could not parse).
+            self.process = subprocess.Popen(
+                [JANUS, f"--configs-folder={self.workdir}", f"--server-name={self.name}", "--disable-colors"],
+                cwd=self.workdir,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_until_ready(self, timeout_s: float = JANUS_START_TIMEOUT_S) -> None:
+        """Until the HTTP API answers info with this Janus's name and both transports started
+        (Janus starts without one whose port is taken, and lists only those it started)."""
+        deadline = time.monotonic() + timeout_s
+        while (info := self._info_or_none()) is None or info.get("server-name") != self.name:
+            if time.monotonic() > deadline:
+                self.stop()  # Janus writes its log from a thread of its own: stopped, all of it is there
+                raise ServerError(f"Janus did not answer at {self.http_url} within {timeout_s}s; "
+                                  f"its log ends:\n{self.log_tail()}")
+            # Doubles as the poll interval, and returns at once if Janus has died.
+            try:
+                self.process.wait(timeout=SERVER_POLL_INTERVAL_S)
+            except subprocess.TimeoutExpired:
+                continue
+            raise ServerError(f"Janus exited with {self.process.returncode}; its log ends:\n{self.log_tail()}")
+        if missing := JANUS_TRANSPORTS - set(info["transports"]):
+            self.stop()
+            raise ServerError(f"Janus started without {', '.join(sorted(missing))}; its log ends:\n{self.log_tail()}")
+
+    def info(self) -> dict:
+        """The HTTP API's answer to {"janus": "info"}: name, version, transports, plugins."""
+        # No proxy from the environment: Janus is on loopback.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(self.http_url + "/info", timeout=2) as response:
+            return json.load(response)
+
+    def _info_or_none(self) -> dict | None:
+        try:
+            return self.info()
+        except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+            return None
+
 
 
 # ---------------------------------------------------------------- Redis

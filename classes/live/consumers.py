@@ -4,6 +4,8 @@ Thin over classes.live's services, selectors and chat. Every action is authorise
 frame bounded; a bad frame gets an error frame and the room carries on.
 """
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -14,11 +16,19 @@ from classes.courses.people import course_person
 from classes.live import chat
 from classes.live import selectors as rooms_read
 from classes.live import services as rooms
+from classes.live import sfu
 from classes.live.chat_socket import ChatSocket
+from classes.live.media import EMBEDDED, SFU, media_close, media_cut, media_decide, media_enforce, media_for
 from classes.live.signalling import signal_data_clean
 from classes.models import ClassSession, Participant, RoomRole
 from classes.live.state_sender import room_state_changed
 from core.sockets import dumps, group_relay
+
+
+# The teacher's page checks who publishes to the SFU this often.
+ENFORCE_EVERY_S = 5
+# A page told its voice is taken back unpublishes within a second; after this, the server kicks.
+ENFORCE_GRACE_S = 2
 
 
 class ClassRoomConsumer(ChatSocket):
@@ -26,6 +36,9 @@ class ClassRoomConsumer(ChatSocket):
     participant_id: int | None = None
     visit_id: int | None = None
     role: str = ""
+    # What this socket's page was last told about media, and the teacher's SFU watch.
+    media_told: dict | None = None
+    enforcer: asyncio.Task | None = None
 
     # ------------------------------------------------------------ connection
 
@@ -53,14 +66,26 @@ class ClassRoomConsumer(ChatSocket):
         # Join the groups before reading anything, so nothing sent meanwhile is missed.
         await self.groups_join(shared=[events.class_group(session.pk), events.chat_group(self.chat_id)],
                                own=self._own_groups())
+        # The teacher's entry decides again how video travels (a video server back since is used).
+        mode_changed = False
+        if self.role == RoomRole.TEACHER or not session.media_mode:
+            mode_changed = await media_decide(session=session)
         await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
-                                          "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)}))
+                                          "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id),
+                                          "media": await self._media()}))
+        if mode_changed or (self.role == RoomRole.TEACHER and session.media_mode == SFU):
+            # Pages already here learn the new mode, or where the teacher's picture comes from.
+            await self._media_changed()
+        if self.role == RoomRole.TEACHER:
+            self.enforcer = asyncio.get_running_loop().create_task(self._enforce_while_here())
         await self._broadcast_state()
         await self._announce(signals.learner_room_entered)
 
     async def disconnect(self, code):
         if self.participant_id is None:
             return
+        if self.enforcer is not None:
+            self.enforcer.cancel()
         await self.groups_leave()
         await database_sync_to_async(rooms.participant_leave)(participant_id=self.participant_id, visit_id=self.visit_id)
         await self._broadcast_state()
@@ -88,7 +113,7 @@ class ClassRoomConsumer(ChatSocket):
             # Removed, but the kick never arrived (the layer delivers at most once).
             await self.room_kick({})
         elif refusal is not None:
-            await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
+            await self._refuse_no_longer_allowed()
         return refusal is None
 
     @database_sync_to_async
@@ -107,8 +132,12 @@ class ClassRoomConsumer(ChatSocket):
         is no longer one of the course's people."""
         if await self._person(self.session) is not None:
             return True
-        await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
+        await self._refuse_no_longer_allowed()
         return False
+
+    async def _refuse_no_longer_allowed(self):
+        await media_cut(session=self.session, participant_id=self.participant_id)
+        await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
 
     async def on_ping(self, frame):
         await ChatSocket.on_ping(self, frame)
@@ -152,13 +181,17 @@ class ClassRoomConsumer(ChatSocket):
     # ------------------------------------------------------------ teacher
 
     async def on_class_start(self, frame):
+        if await media_decide(session=self.session):
+            await self._media_changed()
         await self._change(rooms.class_start, session=self.session)
 
     async def on_class_end(self, frame):
         # Whoever still had a voice is told, as with mute.all, so their page turns the microphone off.
         for participant_id in await database_sync_to_async(rooms.class_end)(session=self.session):
             await self._send_to(participant_id, {"type": events.SPEAK, "allowed": False})
+        # Pages hear that class is over before their video stops.
         await self._broadcast_state()
+        await media_close(session=self.session)
 
     async def on_speak_allow(self, frame):
         await self._speak(frame, allowed=True)
@@ -173,11 +206,14 @@ class ClassRoomConsumer(ChatSocket):
         if not ok:
             return await self._error("no_participant", _("That person is not in the class."))
         await self._send_to(target, {"type": events.SPEAK, "allowed": allowed})
+        if not allowed:
+            self._enforce_soon()
         await self._broadcast_state()
 
     async def on_mute_all(self, frame):
         for participant_id in await database_sync_to_async(rooms.mute_all)(session=self.session):
             await self._send_to(participant_id, {"type": events.SPEAK, "allowed": False})
+        self._enforce_soon()
         await self._broadcast_state()
 
     async def on_participant_remove(self, frame):
@@ -187,6 +223,7 @@ class ClassRoomConsumer(ChatSocket):
         if not ok:
             return await self._error("no_participant", _("That person is not in the class."))
         await self.channel_layer.group_send(events.participant_group(target), {"type": events.LAYER_KICK})
+        await media_cut(session=self.session, participant_id=target)
         await self._broadcast_state()
 
     async def on_chat_lock(self, frame):
@@ -228,6 +265,57 @@ class ClassRoomConsumer(ChatSocket):
     async def room_kick(self, event):
         await self.send(text_data=dumps({"type": events.REMOVED, "message": _("The teacher has asked you to leave.")}))
         await self.close(code=events.CLOSE_NOT_ALLOWED)
+
+    # ------------------------------------------------------------ media (classes/live/media.py)
+
+    async def _media(self) -> dict:
+        """What this page needs for video in the room's mode. If the SFU will not take this person,
+        the room decides again (it falls back to the embedded mode when the SFU is away)."""
+        try:
+            media = await media_for(session=self.session, participant_id=self.participant_id)
+        except (sfu.JanusUnavailable, sfu.JanusRefused):
+            if await media_decide(session=self.session):
+                await self._media_changed()
+            try:
+                media = await media_for(session=self.session, participant_id=self.participant_id)
+            except (sfu.JanusUnavailable, sfu.JanusRefused):
+                media = {"mode": EMBEDDED}
+        self.media_told = media
+        return media
+
+    async def _media_changed(self):
+        """The room's mode changed: every socket tells its page what it needs now, and the state says so."""
+        group = events.class_group(self.session.pk)
+        await self.channel_layer.group_send(group, {"type": events.LAYER_MEDIA, "group": group})
+        await self._broadcast_state()
+
+    async def media_changed(self, event):
+        """The room's mode changed, or the teacher arrived, or the room was made anew (a class
+        started again): the SFU takes this person's token again, and the page hears what changed."""
+        await database_sync_to_async(self.session.refresh_from_db)(fields=["media_mode", "media_fallback"])
+        told = self.media_told
+        media = await self._media()
+        if media != told:
+            await self.send(text_data=dumps({"type": events.MEDIA, **media}))
+
+    async def _enforce_while_here(self):
+        """While the teacher is here, the SFU carries no voice the server has not allowed."""
+        while True:
+            await asyncio.sleep(ENFORCE_EVERY_S)
+            if not await media_enforce(session=self.session) and await media_decide(session=self.session):
+                # The video server stopped answering: the room falls back to the embedded mode.
+                await self._media_changed()
+
+    def _enforce_soon(self):
+        """After a voice is taken back: the page has a moment to stop sending, then the server makes sure."""
+        async def enforce():
+            await asyncio.sleep(ENFORCE_GRACE_S)
+            await media_enforce(session=self.session)
+
+        task = asyncio.get_running_loop().create_task(enforce())
+        self.pending_enforcements = getattr(self, "pending_enforcements", set())
+        self.pending_enforcements.add(task)
+        task.add_done_callback(self.pending_enforcements.discard)
 
     # ------------------------------------------------------------ lookups
 

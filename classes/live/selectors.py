@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from classes.models import ChatRoom, ClassSession, Participant
+from classes.live.sfu import sfu_configured
+from classes.models import ChatRoom, ClassSession, Enrolment, EnrolmentStatus, Participant, SeatPool
 from core.timefmt import class_time
 
 # A socket that has sent nothing for this long is presumed gone (its process may have died).
@@ -31,7 +34,8 @@ def room_status(*, session: ClassSession) -> str:
 
 def room_snapshot(*, session: ClassSession) -> dict:
     """Everything a client needs to draw the room; broadcast whole after each change."""
-    session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat", "state_version"])
+    session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat", "state_version", "media_mode",
+                                    "media_fallback"])
     now = timezone.now()
     people = Participant.objects.filter(session=session, removed_at__isnull=True).order_by("role", "pk")
     chat = ChatRoom.objects.select_related("pinned").filter(pk=session.chat_id).first()
@@ -45,6 +49,8 @@ def room_snapshot(*, session: ClassSession) -> dict:
         # several server processes can arrive out of order), a socket notices one it missed.
         "version": session.state_version,
         "status": room_status(session=session),
+        "media": session.media_mode or "embedded",
+        "media_notice": media_notice(session=session),
         "starts_at": session.starts_at.isoformat(),
         "next_class": class_time(next_session.starts_at) if next_session else "",
         "chat_locked": bool(chat and chat.locked),
@@ -57,6 +63,41 @@ def room_snapshot(*, session: ClassSession) -> dict:
             for p in people
         ],
     }
+
+
+def online_learners_count(*, course) -> int:
+    """Learners with an online seat: who may be in the live room at once."""
+    return Enrolment.objects.filter(course=course, pool=SeatPool.ONLINE, status=EnrolmentStatus.ENROLLED).count()
+
+
+# What the room's state says about how the video travels when it is not the usual way; each
+# page says it in its reader's language (classes/live/strings.py).
+NOTICE_SFU_AWAY = "sfu_away"
+NOTICE_SFU_AWAY_CROWDED = "sfu_away_crowded"
+
+
+def media_notice(*, session: ClassSession) -> str:
+    """"" as usual; NOTICE_SFU_AWAY when the video server did not answer and the teacher's
+    browser sends the video; NOTICE_SFU_AWAY_CROWDED when, besides, the class is larger than that carries."""
+    if not session.media_fallback:
+        return ""
+    if online_learners_count(course=session.course) > settings.EMBEDDED_MAX_LEARNERS:
+        return NOTICE_SFU_AWAY_CROWDED
+    return NOTICE_SFU_AWAY
+
+
+def media_capacity_warning(*, course) -> str:
+    """For the teacher and the coordinators before class: more learners than the teacher's
+    browser can send to, and no video server to help."""
+    if sfu_configured():
+        return ""
+    learners = online_learners_count(course=course)
+    if learners <= settings.EMBEDDED_MAX_LEARNERS:
+        return ""
+    return _(
+        "%(count)s learners have an online seat, but without the video server the teacher's browser can send "
+        "the class to %(most)s at most. Please ask the centre to switch the video server on before class."
+    ) % {"count": learners, "most": settings.EMBEDDED_MAX_LEARNERS}
 
 
 def room_state_version(*, session_id: int) -> int:

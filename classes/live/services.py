@@ -120,6 +120,14 @@ def presence_sweep_later() -> None:
     sweep_presence.using(run_after=timezone.now() + PRESENCE_TIMEOUT + SWEEP_MARGIN).enqueue()
 
 
+def media_mode_set(*, session: ClassSession, mode: str, fallback: bool) -> bool:
+    """Note how the room's video travels; True if that changed."""
+    changed = ClassSession.objects.filter(pk=session.pk).exclude(media_mode=mode, media_fallback=fallback)\
+        .update(media_mode=mode, media_fallback=fallback)
+    session.media_mode, session.media_fallback = mode, fallback
+    return bool(changed)
+
+
 def class_start(*, session: ClassSession) -> None:
     ClassSession.objects.filter(pk=session.pk, live_started_at__isnull=True).update(live_started_at=timezone.now())
     # Starting again after an early "end" reopens the room.

@@ -23,6 +23,11 @@ def classroom_strings() -> dict[str, str]:
         "removed": _("The teacher has asked you to leave."),
         "notAllowed": _("This class is not in your list."),
         "notSignedIn": _("Please open your personal class link again."),
+        # The room state's media_notice (classes/live/selectors.py), in the reader's language.
+        "sfu_away": _("The video server cannot be reached: the teacher's computer sends the video to each of you directly."),
+        "sfu_away_crowded": _("The video server cannot be reached: the teacher's computer sends the video to each of "
+                              "you directly. With this many learners, some of you may not see the teacher. "
+                              "Please stay in class."),
         "online": _("here"),
         "offline": _("left"),
         "handRaised": _("hand raised"),
@@ -53,4 +58,8 @@ def classroom_strings() -> dict[str, str]:
         "cameraOn": _("Camera is on"),
         "sharingScreen": _("Showing your screen"),
         "peopleHere": _("%(count)s people here"),
+        # The SFU path (static/js/classroom-sfu.js): the video server, in words a learner knows.
+        "videoLost": _("The video connection was lost. Reconnecting…"),
+        "videoClosed": _("The class video has stopped. Reconnecting…"),
+        "videoRemoved": _("You have been taken out of the class video."),
     }

@@ -14,6 +14,7 @@ from classes import signals
 from classes.courses.learner_session import current_learner
 from classes.courses.people import course_person
 from classes.live import services as rooms
+from classes.live.selectors import media_capacity_warning
 from classes.live.strings import classroom_strings
 from classes.models import ClassSession, RoomRole
 
@@ -39,6 +40,8 @@ def class_page(request, session_id: int):
         "course": session.course,
         "person": person,
         "is_teacher": person.role == RoomRole.TEACHER,
+        # Told before class, in words, not found out when the picture breaks.
+        "media_warning": media_capacity_warning(course=session.course) if person.role == RoomRole.TEACHER else "",
         "room_config": {
             "socket": f"/ws/class/{session.pk}/",
             "role": person.role,

@@ -280,6 +280,12 @@ class ClassSession(models.Model):
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Orders the live room's state broadcasts (see classes.live.services.room_state_publish).
     state_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # How the live room's video travels (classes/live/media.py): through the SFU, or from the
+    # teacher's browser to each learner; empty until someone enters the room.
+    media_mode = models.CharField(max_length=10, blank=True, editable=False,
+                                  choices=[("sfu", "SFU"), ("embedded", "embedded")])
+    # The SFU is configured but did not answer: the room fell back to the embedded mode.
+    media_fallback = models.BooleanField(default=False, editable=False)
 
     panels = [
         FieldPanel("course"), FieldPanel("starts_at"), FieldPanel("duration_minutes"), FieldPanel("mode"), FieldPanel("room")

@@ -204,3 +204,15 @@ WEBRTC_ICE_SERVERS = json.loads(os.environ.get("WEBRTC_ICE_SERVERS", "[]"))
 
 # Chat messages one member may send a minute (live class and learning group alike).
 CHAT_MESSAGES_PER_MINUTE = int(os.environ.get("CHAT_MESSAGES_PER_MINUTE", "20"))
+
+# The SFU (docs/deploy.md): with JANUS_URL (Janus's HTTP API, reached by the server only)
+# and JANUS_ADMIN_KEY (its VideoRoom admin_key), class media go through Janus; browsers
+# reach it at JANUS_PUBLIC_URL (its WebSocket). Without them, the teacher's browser sends
+# to each learner itself ("embedded"), which carries EMBEDDED_MAX_LEARNERS at most.
+JANUS_URL = os.environ.get("JANUS_URL", "").rstrip("/")
+JANUS_PUBLIC_URL = os.environ.get("JANUS_PUBLIC_URL", "")
+JANUS_ADMIN_KEY = os.environ.get("JANUS_ADMIN_KEY", "")
+# Janus must answer within this, or the class falls back to the embedded mode.
+JANUS_TIMEOUT_S = float(os.environ.get("JANUS_TIMEOUT_S", "3"))
+# A browser mesh carries four to six video receivers (measured: `make bench BENCH=media`).
+EMBEDDED_MAX_LEARNERS = int(os.environ.get("EMBEDDED_MAX_LEARNERS", "6"))

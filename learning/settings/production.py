@@ -36,3 +36,9 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "60"))
 
 if REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}  # noqa: F405
+
+# SFU mode needs all three; one without the others is a mistake, not the embedded mode.
+if JANUS_URL or JANUS_ADMIN_KEY or JANUS_PUBLIC_URL:  # noqa: F405
+    JANUS_URL, JANUS_ADMIN_KEY, JANUS_PUBLIC_URL = (
+        required_env("JANUS_URL").rstrip("/"), required_env("JANUS_ADMIN_KEY"), required_env("JANUS_PUBLIC_URL"),
+    )

@@ -1,29 +1,26 @@
-// The live class's media: WebRTC, the teacher's camera, a learner asked to speak, and the
-// learner's connection quality. Protocol: docs/realtime.md ("WebRTC"). The teacher's
-// browser is the hub: it sends its camera and microphone to each learner, and forwards the
-// voice of a learner who has been asked to speak to everyone else.
+// The live class's embedded media path: the teacher's browser is the hub. It sends its
+// camera and microphone to each learner over a PeerConnection of its own, and forwards the
+// voice of a learner who has been asked to speak to everyone else. Signalling goes over the
+// class socket. Protocol: docs/realtime.md ("WebRTC").
 //
-// classroom-room.js makes it with ClassroomMedia(room), where room has config, strings,
-// isTeacher, me, state, send(frame) and say(text), and hands it what the socket brings:
-// media.onState(state), media.onSignal(from, data), media.speak(allowed). media.enter()
-// runs inside the tap on 进入课堂. Its own state stays on room (window.classroom), where the
-// support console and the browser tests read it: peers, localStream, speakerStreams, mic.
-window.ClassroomMedia = function (room) {
+// classroom-media-mode.js makes it with ClassroomMedia(room, av) when the server says
+// {"mode": "embedded"}, and stops it when the mode changes. room has config, strings,
+// isTeacher, me, state, send(frame), localStream (the teacher's camera) and mic (a learner's
+// microphone while asked to speak); av is classroom-av.js's. Its own state stays on room
+// (window.classroom), where the support console and the browser tests read it: peers,
+// speakerStreams.
+window.ClassroomMedia = function (room, av) {
   "use strict";
-  var S = room.strings;
   var isTeacher = room.isTeacher;
   var send = room.send;
-  var $ = function (id) { return document.getElementById(id); };
-  // Often enough to show a worsening connection on the teacher's console within seconds,
-  // rarely enough to cost nothing (a report is sent only when the level changes).
-  var QUALITY_EVERY_MS = 5000;
+
+  // What the teacher's camera sends to each learner: the size browsers open a camera at, as
+  // the SFU path may have asked for more (each connection here encodes its own copy).
+  var CAMERA = { width: { ideal: 640 }, height: { ideal: 480 } };
 
   room.peers = new Map();
-  room.localStream = null;
   room.speakerStreams = new Map();
-  room.mic = null;
-  room.quality = "";
-  var video = $("teacher-video");
+  var micSender = null;
 
   function newPeer(participantId, pcId, polite) {
     var pc = new RTCPeerConnection({ iceServers: room.config.iceServers });
@@ -79,44 +76,17 @@ window.ClassroomMedia = function (room) {
     if (isTeacher) {
       // A learner's voice: play it here, and pass it on to everyone else.
       room.speakerStreams.set(peer.participant, stream);
-      playAudio("speaker-" + peer.participant, stream);
+      av.playAudio("speaker-" + peer.participant, stream);
       room.peers.forEach(function (other) { if (other !== peer) { forward(other, peer.participant, stream); } });
       return;
     }
+    var video = av.video;
     if (!video.srcObject || video.srcObject.id === stream.id || event.track.kind === "video") {
-      if (video.srcObject !== stream) { video.srcObject = stream; }
-      $("stage-placeholder").hidden = true;
-      play(video);
+      av.showTeacher(stream);
     } else {
-      playAudio("speaker-" + stream.id, stream); // a classmate the teacher asked to speak
+      av.playAudio("speaker-" + stream.id, stream); // a classmate the teacher asked to speak
     }
   }
-
-  function playAudio(key, stream) {
-    var audio = document.querySelector('audio[data-key="' + key + '"]');
-    if (!audio) {
-      audio = document.createElement("audio");
-      audio.dataset.key = key;
-      $("speaker-audio").append(audio);
-    }
-    audio.srcObject = stream;
-    play(audio);
-  }
-
-  function play(element) {
-    var started = element.play();
-    if (started && started.catch) {
-      started.catch(function (error) {
-        // Only a refusal to play sound needs the learner's tap; other errors are the stream's.
-        if (error && error.name === "NotAllowedError") { $("unmute").hidden = false; }
-      });
-    }
-  }
-
-  $("unmute").addEventListener("click", function () {
-    document.querySelectorAll("video, audio").forEach(function (el) { if (el.srcObject) { el.muted = isTeacher && el === video; el.play(); } });
-    $("unmute").hidden = true;
-  });
 
   // ------------------------------------------------------------------ teacher side
   function addLocalTracks(peer) {
@@ -135,8 +105,7 @@ window.ClassroomMedia = function (room) {
       peer.forwarded.delete(speaker);
     });
     room.speakerStreams.delete(speaker);
-    var audio = document.querySelector('audio[data-key="speaker-' + speaker + '"]');
-    if (audio) { audio.remove(); }
+    av.dropAudio("speaker-" + speaker);
   }
 
   // The room's state says who is here and who may be heard; the connections follow it.
@@ -158,34 +127,10 @@ window.ClassroomMedia = function (room) {
     room.peers.forEach(function (peer, id) { if (!present.has(id)) { stopForwarding(id); closePeer(id); } });
   }
 
-  // ---- teacher: change what the camera track shows, on every connection at once
-  var cameraIndex = 0;
-  function nextCamera() {
-    return navigator.mediaDevices.enumerateDevices().then(function (devices) {
-      var cameras = devices.filter(function (d) { return d.kind === "videoinput"; });
-      cameraIndex = (cameraIndex + 1) % Math.max(cameras.length, 1);
-      var constraints = cameras.length ? { deviceId: { exact: cameras[cameraIndex].deviceId } } : true;
-      return navigator.mediaDevices.getUserMedia({ video: constraints });
-    });
-  }
-
-  function switchVideo(streamPromise) {
-    Promise.resolve(streamPromise).then(function (stream) {
-      var track = stream.getVideoTracks()[0];
-      var old = room.localStream.getVideoTracks()[0];
-      room.peers.forEach(function (peer) {
-        peer.pc.getSenders().forEach(function (sender) { if (sender.track === old) { sender.replaceTrack(track); } });
-      });
-      if (old) { room.localStream.removeTrack(old); old.stop(); }
-      room.localStream.addTrack(track);
-      video.srcObject = room.localStream;
-    }).catch(function () {});
-  }
-
-  if (isTeacher) {
-    $("switch-camera").addEventListener("click", function () { switchVideo(nextCamera()); });
-    $("share-screen").addEventListener("click", function () {
-      if (navigator.mediaDevices.getDisplayMedia) { switchVideo(navigator.mediaDevices.getDisplayMedia({ video: true })); }
+  // The camera track was replaced (another camera, the screen): on every connection at once.
+  function replaceVideo(old, track) {
+    room.peers.forEach(function (peer) {
+      peer.pc.getSenders().forEach(function (sender) { if (sender.track === old) { sender.replaceTrack(track); } });
     });
   }
 
@@ -195,70 +140,44 @@ window.ClassroomMedia = function (room) {
     return teacher ? room.peers.get(teacher.id) : null;
   }
 
-  function startSpeaking() {
+  function micOn(stream) {
     var peer = teacherPeer();
-    $("speak-banner").hidden = false;
-    $("speak-banner").textContent = S.speakNow;
-    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
-      room.mic = stream;
-      if (window.AssistSteps) { AssistSteps.report("microphone_allowed"); } // the volunteer on the phone sees it
-      if (peer) { stream.getTracks().forEach(function (track) { peer.micSender = peer.pc.addTrack(track, stream); }); }
-    }).catch(function () {
-      $("speak-banner").textContent = S.micDenied;
-      if (window.AssistSteps) { AssistSteps.report("microphone_blocked"); }
-    });
+    if (peer) { stream.getTracks().forEach(function (track) { micSender = peer.pc.addTrack(track, stream); }); }
   }
 
-  function stopSpeaking(byTeacher) {
+  function micOff() {
     var peer = teacherPeer();
-    if (peer && peer.micSender) { try { peer.pc.removeTrack(peer.micSender); } catch (e) {} peer.micSender = null; }
-    if (room.mic) { room.mic.getTracks().forEach(function (track) { track.stop(); }); room.mic = null; }
-    $("speak-banner").textContent = byTeacher ? S.speakDone : "";
-    $("speak-banner").hidden = !byTeacher;
+    if (peer && micSender) { try { peer.pc.removeTrack(micSender); } catch (e) {} }
+    micSender = null;
   }
 
-  function measureQuality() {
-    var peer = teacherPeer();
-    if (!peer) { return; }
-    peer.pc.getStats().then(function (stats) {
-      var rtt = null;
-      stats.forEach(function (report) {
-        if (report.type === "candidate-pair" && report.state === "succeeded" && report.currentRoundTripTime !== undefined) {
-          rtt = report.currentRoundTripTime;
-        }
-      });
-      var state = peer.pc.connectionState;
-      var level = state === "failed" || state === "disconnected" ? "bad" : rtt === null || rtt < 0.3 ? "good" : rtt < 1 ? "poor" : "bad";
-      if (level !== room.quality) { room.quality = level; send({ type: "quality", level: level }); }
-    });
+  function cameraReady() {
+    var camera = room.localStream && room.localStream.getVideoTracks()[0];
+    if (camera) { camera.applyConstraints(CAMERA).catch(function () {}); }
+    syncPeers(room.state);
   }
 
-  // ------------------------------------------------------------------ entering
-  // Inside the tap on 进入课堂. The teacher's camera and microphone are asked for; once they
-  // are there, connections are made to whoever the room's state already shows. A learner's
-  // tap is the browser's permission to play sound for the rest of the visit; resuming an
-  // audio context inside it makes sure of that on stricter browsers.
-  function enter() {
-    if (isTeacher) {
-      navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(function (stream) {
-        room.localStream = stream;
-        video.srcObject = stream;
-        $("stage-placeholder").hidden = true;
-        play(video);
-        syncPeers(room.state);
-      }).catch(function () { room.say(S.cameraFailed); });
-      return;
-    }
-    var Context = window.AudioContext || window.webkitAudioContext;
-    if (Context) { new Context().resume().catch(function () {}); }
-    video.muted = false;
-    setInterval(measureQuality, QUALITY_EVERY_MS);
+  function stop() {
+    room.peers.forEach(function (peer) { peer.pc.close(); });
+    room.peers.clear();
+    room.speakerStreams.clear();
+    micSender = null;
+    av.dropAllAudio();
+    if (!isTeacher) { av.showTeacher(null); }
   }
 
   return {
-    enter: enter,
+    // Connect to whoever is here, once the teacher's camera is there (now, or when it comes).
+    start: function () { cameraReady(); },
+    cameraReady: cameraReady,
+    stop: stop,
+    update: function () {},
     onState: syncPeers,
     onSignal: onSignal,
-    speak: function (allowed) { if (allowed) { startSpeaking(); } else { stopSpeaking(true); } },
+    micOn: micOn,
+    micOff: micOff,
+    replaceVideo: replaceVideo,
+    receivingPc: function () { var peer = teacherPeer(); return peer ? peer.pc : null; },
+    onQuality: function () {}, // one stream per learner: nothing to choose
   };
 };

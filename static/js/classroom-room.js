@@ -1,6 +1,8 @@
 // The live class room: the socket's frames (through realtime.js), the room's state, who is
 // here, the chat, hands and the teacher's controls. Protocol: docs/realtime.md. Media
-// (WebRTC, camera, speaking) is classroom-media.js's; the device check is device-check.js's.
+// (camera, speaking, WebRTC) is classroom-media-mode.js's, which runs the embedded path
+// (classroom-media.js) or the SFU path (classroom-sfu.js) as the server says; the device
+// check is device-check.js's.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("room-config").textContent);
@@ -17,7 +19,8 @@
   var room = {
     config: config, strings: S, isTeacher: isTeacher,
     me: null, state: null, lastSeq: 0, finished: false, entered: false,
-    send: send, say: say,
+    mediaProblem: "",
+    send: send, say: say, setMediaProblem: setMediaProblem,
   };
   Object.defineProperties(room, {
     connection: { get: function () { return connection; } },                          // realtime.js's, once entered
@@ -27,6 +30,26 @@
 
   function send(frame) { return connection ? connection.send(frame) : false; }
   function say(text) { $("room-status").textContent = text; }
+  // What the room is doing now, in words: the class's status, how the video travels when
+  // that is not the usual way (the server's media_notice), and what is wrong with the video.
+  function sayState() {
+    if (room.finished) { return; } // the page already says why it has closed
+    var state = room.state, words = [];
+    if (state) {
+      words.push(state.status === "live" ? S.live
+        : state.status === "ended" ? S.ended + (state.next_class ? " " + fmt(S.nextClass, { time: state.next_class }) : "")
+        : S.waiting);
+      if (state.media_notice) { words.push(S[state.media_notice] || ""); }
+    }
+    if (room.mediaProblem) { words.push(room.mediaProblem); }
+    if (words.length) { say(words.join(" ")); }
+  }
+  // The media path's trouble (Janus lost, the video room closed), or "" when the video is fine.
+  function setMediaProblem(text) {
+    if (text === room.mediaProblem) { return; }
+    room.mediaProblem = text;
+    sayState();
+  }
   // Controls that act through the socket wait for it, so a tap is never silently lost.
   function enableSocketControls(enabled) {
     document.querySelectorAll("[data-needs-socket]").forEach(function (b) { b.disabled = !enabled; });
@@ -40,7 +63,7 @@
     $("device-check").hidden = true;
     return;
   }
-  var media = ClassroomMedia(room);
+  var media = ClassroomMediaMode(room);
 
   // ------------------------------------------------------------------ waiting-room countdown
   var startsAt = new Date(config.startsAt);
@@ -58,13 +81,20 @@
     else if (status === "reconnecting") { enableSocketControls(false); say(S.reconnecting); }
     else if (status === "final") {
       enableSocketControls(false);
+      media.stop();
       if (!room.finished) { room.finished = true; say(S[CLOSE_WORDS[code]]); }
     }
   }
 
   function handle(frame) {
     switch (frame.type) {
-      case "welcome": room.me = frame.you; say(S.connected); enableSocketControls(true); break;
+      case "welcome":
+        room.me = frame.you;
+        say(S.connected);
+        enableSocketControls(true);
+        media.setMode(frame.media);
+        break;
+      case "media": media.setMode(frame); break; // the room changed how its video travels
       case "state": renderState(frame); break;
       case "chat.message": showMessage(frame); break;
       case "chat.synced": room.lastSeq = Math.max(room.lastSeq, frame.last_seq); break;
@@ -78,6 +108,7 @@
       case "removed":
         room.finished = true;
         connection.close();
+        media.stop();
         enableSocketControls(false);
         say(frame.message || S.removed);
         $("room").hidden = true;
@@ -94,9 +125,7 @@
   function renderState(state) {
     room.state = state;
     var me = state.participants.find(function (p) { return p.id === room.me; });
-    if (state.status === "live") { say(S.live); }
-    else if (state.status === "ended") { say(S.ended + (state.next_class ? " " + fmt(S.nextClass, { time: state.next_class }) : "")); }
-    else { say(S.waiting); }
+    sayState();
     tick();
     var pinned = $("chat-pinned");
     pinned.hidden = !state.pinned;

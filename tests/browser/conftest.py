@@ -8,6 +8,7 @@ with the demo centre once; before each test the file is put back as seeding left
 so each test passes alone, in any order and twice in a row.
 """
 
+import functools
 import os
 import sqlite3
 from contextlib import closing
@@ -168,18 +169,29 @@ def browser():
         playwright.stop()
 
 
-@pytest.fixture
-def new_context(browser, live_server_url):
-    """Make a browser context (one person, one device) that opens paths on the live server.
+@pytest.fixture(scope="session")
+def sfu_server_url(_site, janus_server, tmp_path_factory) -> str:
+    """The demo site served by a Daphne of its own whose classes send video through Janus
+    (SFU mode, docs/realtime.md): the same database as live_server_url's, with the
+    session's Janus (tests/conftest.py) in JANUS_URL, JANUS_PUBLIC_URL and JANUS_ADMIN_KEY."""
+    env = {**_site.env, "JANUS_URL": janus_server.http_url, "JANUS_PUBLIC_URL": janus_server.ws_url,
+           "JANUS_ADMIN_KEY": janus_server.admin_key}
+    server = DaphneServer(env, log=tmp_path_factory.mktemp("daphne-sfu") / "daphne.log")
+    try:
+        with server:
+            yield server.url
+    except ServerError as error:
+        pytest.fail(str(error), pytrace=False)
 
-    ``new_context("desktop", locale="en-GB")``; all contexts close after the test.
-    """
+
+@pytest.fixture
+def new_context_at(browser):
+    """Make a browser context (one person, one device) that opens paths on the server at
+    `base_url`: ``new_context_at(url, "desktop", locale="en-GB")``. All close after the test."""
     contexts = []
 
-    def make(viewport: str = "phone", *, locale: str = DEFAULT_LOCALE, **options):
-        context = browser.new_context(
-            base_url=live_server_url, viewport=VIEWPORTS[viewport], locale=locale, **options
-        )
+    def make(base_url: str, viewport: str = "phone", *, locale: str = DEFAULT_LOCALE, **options):
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], locale=locale, **options)
         context.set_default_timeout(PLAYWRIGHT_TIMEOUT_MS)
         contexts.append(context)
         return context
@@ -187,6 +199,21 @@ def new_context(browser, live_server_url):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_context(new_context_at, live_server_url):
+    """Make a browser context (one person, one device) that opens paths on the live server.
+
+    ``new_context("desktop", locale="en-GB")``; all contexts close after the test.
+    """
+    return functools.partial(new_context_at, live_server_url)
+
+
+@pytest.fixture
+def new_sfu_context(new_context_at, sfu_server_url):
+    """As new_context, on the site whose classes go through Janus (sfu_server_url)."""
+    return functools.partial(new_context_at, sfu_server_url)
 
 
 @pytest.fixture

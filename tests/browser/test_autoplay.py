@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.test_live_class import enter, sign_in
+from tests.browser.test_live_class import learner_enters, teacher_starts
 
 # What a strict browser does: refuse to play sound that no tap started.
 BLOCK_SOUND = """
@@ -12,25 +12,12 @@ HTMLMediaElement.prototype.play = function () {
 """
 
 
-def start_class_as_teacher(new_context):
-    teacher = new_context("desktop").new_page()
-    sign_in(teacher, "teacher_wang", "demo-teacher")
-    teacher.get_by_role("link", name="去上爱尚书法").click()
-    enter(teacher)
-    teacher.get_by_role("button", name="开始上课").click()
-    return teacher
-
-
 def open_class_as_liu(context, join_paths):
-    page = context.new_page()
-    page.goto(join_paths["刘桂兰", "爱尚书法"])
-    page.get_by_role("link", name="去上爱尚书法").click()
-    enter(page)
-    return page
+    return learner_enters(context, join_paths["刘桂兰", "爱尚书法"], "爱尚书法")
 
 
 def test_blocked_sound_shows_a_full_width_turn_on_button(new_context, join_paths):
-    teacher = start_class_as_teacher(new_context)
+    teacher = teacher_starts(new_context, "爱尚书法")
     learner_context = new_context()
     learner_context.add_init_script(BLOCK_SOUND)
     page = open_class_as_liu(learner_context, join_paths)
@@ -45,7 +32,7 @@ def test_blocked_sound_shows_a_full_width_turn_on_button(new_context, join_paths
 
 
 def test_sound_plays_without_the_extra_button_after_the_enter_tap(new_context, join_paths):
-    teacher = start_class_as_teacher(new_context)
+    teacher = teacher_starts(new_context, "爱尚书法")
     page = open_class_as_liu(new_context(), join_paths)
 
     page.wait_for_function("() => { const v = document.getElementById('teacher-video');"

@@ -29,6 +29,32 @@ def enter(page):
     expect(page.locator("#room")).to_be_visible()
 
 
+def wait_for_teacher_video(page, timeout_ms=MEDIA_TIMEOUT_MS):
+    """Until the teacher's video plays on `page`, and goes on playing."""
+    page.wait_for_function(TEACHER_VIDEO_PLAYING, timeout=timeout_ms)
+    first = page.evaluate("document.getElementById('teacher-video').currentTime")
+    page.wait_for_function(f"document.getElementById('teacher-video').currentTime > {first} + 0.5")
+
+
+def teacher_starts(new_context, course):
+    """王老师 signs in, opens `course`'s class, enters and starts it; their page."""
+    teacher = new_context("desktop").new_page()
+    sign_in(teacher, "teacher_wang", "demo-teacher")
+    teacher.get_by_role("link", name=f"去上{course}").click()
+    enter(teacher)
+    teacher.get_by_role("button", name="开始上课").click()
+    return teacher
+
+
+def learner_enters(context, join_path, course):
+    """A learner opens their join link in `context`, goes to `course`'s class and enters; their page."""
+    page = context.new_page()
+    page.goto(join_path)
+    page.get_by_role("link", name=f"去上{course}").click()
+    enter(page)
+    return page
+
+
 def chat(page, text):
     page.get_by_label("写消息").fill(text)
     page.get_by_role("button", name="发送", exact=True).click()
@@ -37,20 +63,10 @@ def chat(page, text):
 @pytest.fixture
 def live_class(new_context, join_paths):
     """The teacher has started 国画兴趣班; 赵建国 and 孙秀英 have entered from their links."""
-    teacher = new_context("desktop").new_page()
-    sign_in(teacher, "teacher_wang", "demo-teacher")
-    teacher.get_by_role("link", name="去上国画兴趣班").click()
-    enter(teacher)
-    teacher.get_by_role("button", name="开始上课").click()
+    teacher = teacher_starts(new_context, "国画兴趣班")
     expect(teacher.locator("#room-status")).to_have_text("正在上课。")
 
-    learners = []
-    for name in ("赵建国", "孙秀英"):
-        page = new_context().new_page()
-        page.goto(join_paths[name, "国画兴趣班"])
-        page.get_by_role("link", name="去上国画兴趣班").click()
-        enter(page)
-        learners.append(page)
+    learners = [learner_enters(new_context(), join_paths[name, "国画兴趣班"], "国画兴趣班") for name in ("赵建国", "孙秀英")]
     # No need to end the class afterwards: the next test starts from the demo centre (conftest.py).
     return teacher, learners
 
@@ -58,9 +74,7 @@ def live_class(new_context, join_paths):
 def test_each_learner_sees_the_teachers_video_playing(live_class):
     teacher, learners = live_class
     for page in learners:
-        page.wait_for_function(TEACHER_VIDEO_PLAYING, timeout=MEDIA_TIMEOUT_MS)
-        first = page.evaluate("document.getElementById('teacher-video').currentTime")
-        page.wait_for_function(f"document.getElementById('teacher-video').currentTime > {first} + 0.5")
+        wait_for_teacher_video(page)
 
 
 def test_a_raised_hand_shows_on_the_teachers_console(live_class):

@@ -8,7 +8,6 @@ and connection, so no pytest-asyncio is needed.
 """
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from channels.db import database_sync_to_async
@@ -27,8 +26,8 @@ from classes.models import ChatMessage, ChatRoom, ClassSession, Enrolment, JoinL
 from classes.courses.services import enrolment_withdraw
 from classes.courses.join_links import join_link_issue
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
-    ORIGIN, QUIET, frame_of, fresh_layer_and_cache, layer_group_keys, learner_cookie, leave, refusal_of, run_async,
-    send, socket_to,
+    ORIGIN, QUIET, Member, class_join as join, class_socket as _socket, frame_of, fresh_layer_and_cache,
+    layer_group_keys, learner_cookie, leave, person, refusal_of, run_async, send, socket_to,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,33 +51,6 @@ def zhou_cookie():
 # ---------------------------------------------------------------- socket helpers
 
 
-@dataclass
-class Member:
-    socket: WebsocketCommunicator
-    id: int
-    welcome: dict
-
-
-def _socket(session_id: int, cookie: str | None = None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
-    return socket_to(f"/ws/class/{session_id}/", cookie, origin)
-
-
-
-
-async def join(session_id: int, cookie: str, *present: Member) -> Member:
-    """Connect, read the welcome and the room's state; everyone already there sees a new state."""
-    socket = _socket(session_id, cookie)
-    connected, _ = await socket.connect()
-    assert connected
-    welcome = await socket.receive_json_from()
-    assert welcome["type"] == events.WELCOME, welcome
-    member = Member(socket, welcome["you"], welcome)
-    await frame_of(member, events.STATE)
-    for other in present:
-        await frame_of(other, events.STATE)
-    return member
-
-
 async def refusal(session_id: int, cookie: str | None) -> tuple[dict, dict]:
     """The error frame and the close a refused socket gets."""
     return await refusal_of(_socket(session_id, cookie))
@@ -86,10 +58,6 @@ async def refusal(session_id: int, cookie: str | None) -> tuple[dict, dict]:
 
 
 
-
-
-def person(state: dict, member: Member) -> dict:
-    return next(p for p in state["participants"] if p["id"] == member.id)
 
 
 # ---------------------------------------------------------------- refusals
