@@ -63,16 +63,19 @@ class ClassRoomConsumer(ChatSocket):
         self.participant_id, self.visit_id, self.role = participant.pk, visit.pk, participant.role
         self.member_key = f"participant:{participant.pk}"
         self.person = person
+        # The teacher's entry decides again how video travels, and so does anyone's while the room
+        # has fallen back: a video server that is back is used from the next entry on. Before
+        # joining the groups, so that the welcome is the first frame the page gets.
+        mode_changed = False
+        if self.role == RoomRole.TEACHER or not session.media_mode or session.media_fallback:
+            mode_changed = await media_decide(session=session)
+        media = await self._media()
         # Join the groups before reading anything, so nothing sent meanwhile is missed.
         await self.groups_join(shared=[events.class_group(session.pk), events.chat_group(self.chat_id)],
                                own=self._own_groups())
-        # The teacher's entry decides again how video travels (a video server back since is used).
-        mode_changed = False
-        if self.role == RoomRole.TEACHER or not session.media_mode:
-            mode_changed = await media_decide(session=session)
         await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
                                           "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id),
-                                          "media": await self._media()}))
+                                          "media": media}))
         if mode_changed or (self.role == RoomRole.TEACHER and session.media_mode == SFU):
             # Pages already here learn the new mode, or where the teacher's picture comes from.
             await self._media_changed()

@@ -193,3 +193,20 @@ async def test_a_participant_row_is_what_the_feed_id_names(sfu_settings, lesson,
     exists = await Participant.objects.filter(pk=liu.welcome["media"]["feed"], session_id=lesson.pk).aexists()
     await leave(liu)
     assert exists
+
+
+@run_async
+async def test_when_the_video_server_comes_back_the_next_learners_entry_moves_the_room_to_it(
+        settings, janus, lesson, teacher_cookie, liu_cookie):
+    from tests.layers import frame_of
+
+    settings.JANUS_URL, settings.JANUS_PUBLIC_URL, settings.JANUS_ADMIN_KEY = (
+        "http://127.0.0.1:1/janus", janus.ws_url, janus.admin_key)  # away when the teacher comes
+    settings.JANUS_TIMEOUT_S = 1
+    teacher = await class_join(lesson.pk, teacher_cookie)
+    settings.JANUS_URL = janus.http_url  # back
+    liu = await class_join(lesson.pk, liu_cookie)
+    told = await frame_of(teacher, "media", timeout=5)
+    await leave(teacher, liu)
+    assert (teacher.welcome["media"]["mode"], liu.welcome["media"]["mode"]) == ("embedded", "sfu")
+    assert (told["mode"], told["feed"]) == ("sfu", teacher.id)
