@@ -6,7 +6,7 @@ from pathlib import Path
 from tests.server import site_env
 
 
-BENCHMARKS = ("pages", "timetable", "join_to_video", "group_chat")
+BENCHMARKS = ("pages", "timetable", "join_to_video", "group_chat", "media")
 
 
 def main(names: list[str]) -> None:
@@ -28,7 +28,7 @@ def main(names: list[str]) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", stdout=open(os.devnull, "w"))
 
-    from benchmarks import group_chat, join_to_video, pages, timetable
+    from benchmarks import group_chat, join_to_video, media, pages, timetable
 
     if "pages" in chosen:
         pages.run(out=sys.stdout)
@@ -42,6 +42,9 @@ def main(names: list[str]) -> None:
     # After join_to_video, which sets the course's seats for its own learners.
     if "group_chat" in chosen:
         group_chat.run(out=sys.stdout)
+    # Its own classes and learners of 国画兴趣班; Chromium, Janus and aiortc receivers.
+    if "media" in chosen:
+        media.run(out=sys.stdout)
 
 
 if __name__ == "__main__":
