@@ -24,7 +24,7 @@ JANUS_OURS_ANSWERS := $(PYTHON) -c 'import json, sys, urllib.request as u; sys.e
 # Exits non-zero if anything listens on one of the given loopback ports.
 PORTS_FREE := $(PYTHON) -c 'import socket, sys; sys.exit(any(socket.socket().connect_ex(("127.0.0.1", int(p))) == 0 for p in sys.argv[1:]))'
 
-.PHONY: run test bench install migrate messages browser janus janus-package clean
+.PHONY: run test screenshots bench install migrate messages browser janus janus-package clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -106,6 +106,10 @@ janus: janus-package
 
 test: install messages browser janus-package
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures (docs/screenshots/), taken anew by the browser tests that show each page.
+screenshots: install messages browser janus-package
+	SCREENSHOTS=1 $(PY) -m pytest tests/browser -p no:randomly -q
 
 bench: install
 	$(PY) -m benchmarks $(BENCH)

@@ -5,6 +5,8 @@ Each check returns what it found in words, so a failure says which element on
 which page broke which rule, not just "False is not true".
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -32,6 +34,7 @@ AXE_OPTIONS = {
 }
 
 SCREENSHOT_DIR = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+SCRATCH_SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "classes-screenshots"
 
 _axe = Axe()
 
@@ -203,10 +206,13 @@ def assert_no_password_field(page) -> None:
 
 
 def save_screenshot(page, name: str, viewport: str) -> Path:
-    """docs/screenshots/<name>-<viewport>.png, the size of the screen it was taken on."""
+    """<name>-<viewport>.png, the size of the screen it was taken on: into docs/screenshots when
+    the run was asked for them (`make screenshots`, SCREENSHOTS=1), else into a scratch folder,
+    so an ordinary test run leaves the README's pictures as they are."""
     if page.viewport_size != VIEWPORTS[viewport]:
         raise ValueError(f"a {viewport} screenshot needs a {VIEWPORTS[viewport]} window, not {page.viewport_size}")
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOT_DIR / f"{name}-{viewport}.png"
+    folder = SCREENSHOT_DIR if os.environ.get("SCREENSHOTS") == "1" else SCRATCH_SCREENSHOT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{viewport}.png"
     page.screenshot(path=str(path), animations="disabled", caret="hide")
     return path
