@@ -25,7 +25,6 @@ import math
 import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -34,7 +33,7 @@ from pathlib import Path
 
 from tests.server import (
     REDIS_HOST, REDIS_PORT, DaphneServer, frame_of_type, learners_enrolled, redis_answers, redis_url_emptied,
-    session_cookies,
+    served, session_cookies,
 )
 
 MEMBERS = 100
@@ -85,12 +84,8 @@ def _daphne(app: str, *, layer: str, workdir: Path, name: str):
         env["REDIS_URL"] = redis_url_emptied(REDIS_DB)
     # The baseline serves sockets only: ready once it accepts a connection.
     server = DaphneServer(env, log=workdir / f"{name}.log", app=app, ready="tcp", cpus=SERVER_CPUS)
-    try:
-        with server:
-            yield server
-    except BaseException:
-        sys.stderr.write(f"---- {name} (Daphne) log, last lines ----\n{server.log_tail()}\n")
-        raise
+    with served(server, f"{name} (Daphne)"):
+        yield server
 
 
 # ---------------------------------------------------------------- members

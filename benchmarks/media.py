@@ -45,7 +45,6 @@ import os
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -56,7 +55,7 @@ from pathlib import Path
 
 from benchmarks.join_to_video import CHROMIUM, CHROMIUM_ARGS
 from tests.server import (
-    DaphneServer, JanusServer, frame_of_type, janus_installed, learners_enrolled, session_cookies,
+    DaphneServer, JanusServer, frame_of_type, janus_installed, learners_enrolled, served, session_cookies,
     signed_in_cookie, socket_open,
 )
 
@@ -231,14 +230,9 @@ class RendererCpu:
 @contextlib.contextmanager
 def _janus(workdir: Path):
     """Janus on REST_CPUS (it inherits this process's core), stopped on leaving."""
-    janus = JanusServer(workdir / "janus")
     (workdir / "janus").mkdir()
-    try:
-        with janus:
-            yield janus
-    except BaseException:
-        sys.stderr.write(f"---- Janus log, last lines ----\n{janus.log_tail()}\n")
-        raise
+    with served(JanusServer(workdir / "janus"), "Janus") as janus:
+        yield janus
 
 
 @contextlib.contextmanager
@@ -251,12 +245,8 @@ def _daphne(workdir: Path, name: str, janus: JanusServer | None = None):
     if janus is not None:
         env.update(JANUS_URL=janus.http_url, JANUS_PUBLIC_URL=janus.ws_url, JANUS_ADMIN_KEY=janus.admin_key)
     server = DaphneServer(env, log=workdir / f"{name}.log", cpus=REST_CPUS)
-    try:
-        with server:
-            yield server
-    except BaseException:
-        sys.stderr.write(f"---- {name} (Daphne) log, last lines ----\n{server.log_tail()}\n")
-        raise
+    with served(server, f"{name} (Daphne)"):
+        yield server
 
 
 def _new_class() -> int:

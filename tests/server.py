@@ -164,10 +164,29 @@ def join_paths_from(seed_output: str) -> dict[tuple[str, str], str]:
 
 
 class ServedProcess:
-    """What the launchers share: a subprocess (`process`) writing to `log`, stopped gently."""
+    """What the launchers share: a subprocess (`process`) writing to `log`, stopped gently.
+    As a context manager it launches, waits until ready (each launcher says how) and stops."""
 
     process: subprocess.Popen | None = None
     log: Path
+
+    def launch(self) -> None:
+        raise NotImplementedError
+
+    def wait_until_ready(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.launch()
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def stop(self) -> None:
         """Terminate, and kill if it has not gone within SERVER_STOP_TIMEOUT_S. Safe to call twice."""
@@ -219,18 +238,6 @@ class DaphneServer(ServedProcess):
     @property
     def pid(self) -> int:
         return self.process.pid
-
-    def __enter__(self) -> "DaphneServer":
-        self.launch()
-        try:
-            self.wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def launch(self) -> None:
         with open(self.log, "w") as handle:
@@ -313,6 +320,18 @@ def servers_logs(servers: list[DaphneServer]) -> str:
 
 
 @contextlib.contextmanager
+def served(server: ServedProcess, name: str):
+    """Run `server` for the block; if the block fails, its log's last lines go to stderr
+    (for the benchmarks, which have no pytest to show them)."""
+    try:
+        with server:
+            yield server
+    except BaseException:
+        sys.stderr.write(f"---- {name} log, last lines ----\n{server.log_tail()}\n")
+        raise
+
+
+@contextlib.contextmanager
 def logs_printed(servers: list[DaphneServer]):
     """Print what each server logged meanwhile; pytest shows it only under a failing test."""
     sizes = [server.log.stat().st_size if server.log.exists() else 0 for server in servers]
@@ -383,18 +402,6 @@ class JanusServer(ServedProcess):
     def ws_url(self) -> str:
         """Janus's WebSocket API, e.g. ws://127.0.0.1:8188/ (subprotocol janus-protocol)"""
         return f"ws://127.0.0.1:{self.ws_port}/"
-
-    def __enter__(self) -> "JanusServer":
-        self.launch()
-        try:
-            self.wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def launch(self) -> None:
         if not janus_installed():

@@ -16,9 +16,9 @@ from channels.db import database_sync_to_async
 from classes.live import sfu
 from classes.models import ClassSession, Participant
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
-    class_join, fresh_layer_and_cache, leave, run_async, send,
+    class_join, frame_of, fresh_layer_and_cache, leave, run_async, send,
 )
-from tests.server import JanusServer
+from tests.server import JanusServer, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,6 +37,23 @@ def janus(janus_server):
 def sfu_settings(settings, janus):
     settings.JANUS_URL, settings.JANUS_PUBLIC_URL, settings.JANUS_ADMIN_KEY = janus.http_url, janus.ws_url, janus.admin_key
     return settings
+
+
+class JanusAway:
+    """The SFU configured, its HTTP API unanswered until `back()`."""
+
+    def __init__(self, settings, janus: JanusServer):
+        self.settings, self.janus = settings, janus
+        settings.JANUS_URL = f"http://127.0.0.1:{free_port()}/janus"
+        settings.JANUS_TIMEOUT_S = 1
+
+    def back(self) -> None:
+        self.settings.JANUS_URL = self.janus.http_url
+
+
+@pytest.fixture
+def janus_away(sfu_settings, janus):
+    return JanusAway(sfu_settings, janus)
 
 
 @pytest.fixture
@@ -147,13 +164,10 @@ async def test_class_end_closes_the_classs_room_on_the_video_server(sfu_settings
 
 @run_async
 async def test_when_the_video_server_comes_back_the_teachers_next_entry_uses_it(
-        settings, janus, lesson, teacher_cookie):
-    settings.JANUS_URL, settings.JANUS_PUBLIC_URL, settings.JANUS_ADMIN_KEY = (
-        "http://127.0.0.1:1/janus", janus.ws_url, janus.admin_key)  # away
-    settings.JANUS_TIMEOUT_S = 1
+        janus_away, lesson, teacher_cookie):
     away = await class_join(lesson.pk, teacher_cookie)
     await leave(away)
-    settings.JANUS_URL = janus.http_url  # back
+    janus_away.back()
     back = await class_join(lesson.pk, teacher_cookie)
     fallback_after = await ClassSession.objects.values_list("media_fallback", flat=True).aget(pk=lesson.pk)
     await leave(back)
@@ -163,15 +177,10 @@ async def test_when_the_video_server_comes_back_the_teachers_next_entry_uses_it(
 
 @run_async
 async def test_when_the_room_changes_mode_a_learner_already_in_is_told_what_to_use(
-        settings, janus, lesson, teacher_cookie, liu_cookie):
-    from tests.layers import frame_of
-
-    settings.JANUS_URL, settings.JANUS_PUBLIC_URL, settings.JANUS_ADMIN_KEY = (
-        "http://127.0.0.1:1/janus", janus.ws_url, janus.admin_key)  # away when the learner comes
-    settings.JANUS_TIMEOUT_S = 1
+        janus_away, lesson, teacher_cookie, liu_cookie):
     liu = await class_join(lesson.pk, liu_cookie)
-    settings.JANUS_URL = janus.http_url
-    teacher = await class_join(lesson.pk, teacher_cookie)  # the video server is back
+    janus_away.back()
+    teacher = await class_join(lesson.pk, teacher_cookie)
     told = await frame_of(liu, "media", timeout=5)
     await leave(teacher, liu)
     assert liu.welcome["media"]["mode"] == "embedded"
@@ -197,14 +206,9 @@ async def test_a_participant_row_is_what_the_feed_id_names(sfu_settings, lesson,
 
 @run_async
 async def test_when_the_video_server_comes_back_the_next_learners_entry_moves_the_room_to_it(
-        settings, janus, lesson, teacher_cookie, liu_cookie):
-    from tests.layers import frame_of
-
-    settings.JANUS_URL, settings.JANUS_PUBLIC_URL, settings.JANUS_ADMIN_KEY = (
-        "http://127.0.0.1:1/janus", janus.ws_url, janus.admin_key)  # away when the teacher comes
-    settings.JANUS_TIMEOUT_S = 1
+        janus_away, lesson, teacher_cookie, liu_cookie):
     teacher = await class_join(lesson.pk, teacher_cookie)
-    settings.JANUS_URL = janus.http_url  # back
+    janus_away.back()
     liu = await class_join(lesson.pk, liu_cookie)
     told = await frame_of(teacher, "media", timeout=5)
     await leave(teacher, liu)
