@@ -168,7 +168,19 @@ class FrameSocket(AsyncWebsocketConsumer):
 
     async def on_ping(self, frame):
         await self.hub_rejoin()
-        await self.send(text_data=dumps({"type": PONG}))
+        await self.send(text_data=dumps({"type": PONG, **await self.pong_fields()}))
+        await self.after_pong()
+
+    async def pong_fields(self) -> dict:
+        """What a socket's pong tells its page besides being alive."""
+        return {}
+
+    async def after_pong(self) -> None:
+        pass
+
+    def relayed_last(self, stream: str) -> int | None:
+        """The last number of `stream` this socket passed on, None before the first."""
+        return self.__dict__.get("relayed", {}).get(stream)
 
     async def hub_rejoin(self) -> None:
         """At a heartbeat: keep the layer from forgetting this process's hub (a day's expiry)."""

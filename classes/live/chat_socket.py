@@ -44,12 +44,10 @@ class ChatSocket(FrameSocket):
     async def after_hello(self):
         pass
 
-    async def on_ping(self, frame):
+    async def pong_fields(self) -> dict:
         """The pong carries the chat's newest number, so a client whose last message was lost
         on the way (nothing came after it to show the hole) mends it within a heartbeat."""
-        await self.hub_rejoin()
-        last = await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)
-        await self.send(text_data=dumps({"type": events.PONG, "last_seq": last}))
+        return {"last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id)}
 
     async def on_chat_send(self, frame):
         client_id = str(frame.get("client_id", ""))[:64]

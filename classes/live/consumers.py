@@ -142,11 +142,11 @@ class ClassRoomConsumer(ChatSocket):
         await media_cut(session=self.session, participant_id=self.participant_id)
         await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
 
-    async def on_ping(self, frame):
-        await ChatSocket.on_ping(self, frame)
+    async def after_pong(self):
         # A state lost on its way (a full queue, with no later one to show the hole) is sent again.
         version = await database_sync_to_async(rooms_read.room_state_version)(session_id=self.session.pk)
-        if version > self.__dict__.get("relayed", {}).get(events.STREAM_STATE, version):
+        last = self.relayed_last(events.STREAM_STATE)
+        if last is not None and version > last:
             await self.after_hello()
 
     async def after_hello(self):
@@ -245,7 +245,7 @@ class ClassRoomConsumer(ChatSocket):
             await self._error(error.code, error.messages[0])
 
     HANDLERS = {
-        events.HELLO: ChatSocket.on_hello, events.PING: on_ping, events.CHAT_SEND: ChatSocket.on_chat_send,
+        events.HELLO: ChatSocket.on_hello, events.PING: ChatSocket.on_ping, events.CHAT_SEND: ChatSocket.on_chat_send,
         events.HAND_RAISE: on_hand_raise, events.HAND_LOWER: on_hand_lower, events.QUALITY: on_quality,
         events.SIGNAL: on_signal, events.CLASS_START: on_class_start, events.CLASS_END: on_class_end,
         events.SPEAK_ALLOW: on_speak_allow, events.SPEAK_REVOKE: on_speak_revoke, events.MUTE_ALL: on_mute_all,
