@@ -2,7 +2,7 @@
 
 # The frames and close codes every socket shares, defined once in the frame base.
 from core.sockets import (  # noqa: F401
-    CLOSE_NOT_ALLOWED, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, CLOSE_TOO_MANY_ERRORS, ERROR, PING, PONG, RELAY, RESYNC,
+    CLOSE_NOT_ALLOWED, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, CLOSE_TOO_MANY_ERRORS, ERROR, PING, PONG, RESYNC,
 )
 
 # Client → server
@@ -43,9 +43,8 @@ REMOVED = "removed"
 MEDIA = "media"
 # SIGNAL is relayed in both directions.
 
-# Channel-layer events. LAYER_FRAME carries `text`, the JSON frame built once by the
-# sender and passed to every receiver as it is (core.sockets.relay_event).
-LAYER_FRAME = RELAY
+# Channel-layer events. A prepared frame travels as core.sockets' RELAY event (group_relay):
+# built once by its sender, passed to every receiver as it is.
 # The numbered streams of relayed frames: a socket that sees a hole in the chat's (contiguous)
 # numbers tells its client to resync; a missed state is sent again at the next ping.
 STREAM_CHAT = "chat"
