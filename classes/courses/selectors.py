@@ -19,6 +19,8 @@ from core.roles import user_is_coordinator
 
 # The home page looks a week ahead: the classes a learner plans around.
 WEEK_AHEAD = timedelta(days=7)
+# The longest class lasts 8 hours: a room its teacher forgot to end is not "正在上课" the next day.
+LIVE_AT_MOST = timedelta(hours=8)
 
 
 def course_index_page() -> CourseIndexPage | None:
@@ -57,9 +59,18 @@ def waitlist_position(*, enrolment: Enrolment) -> int | None:
 
 @dataclass
 class LearnerCourse:
+    """One of a learner's courses as 我的课程 and the course page show it."""
+
     enrolment: Enrolment
-    next_session: ClassSession | None
+    next_session: ClassSession | None  # the live class when there is one, else the next
     waitlist_position: int | None
+    is_live: bool = False  # its teacher has started the class and not ended it: 正在上课
+
+
+def _learner_course(enrolment: Enrolment, now: datetime) -> LearnerCourse:
+    live = session_live_for_course(course=enrolment.course, now=now)
+    next_session = live or session_next_for_course(course=enrolment.course, now=now)
+    return LearnerCourse(enrolment, next_session, waitlist_position(enrolment=enrolment), is_live=live is not None)
 
 
 def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[LearnerCourse]:
@@ -71,18 +82,42 @@ def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[Le
         .select_related("course", "course__category")
         .prefetch_related("course__teachers")
     )
-    rows = []
-    for enrolment in enrolments:
-        next_session = session_next_for_course(course=enrolment.course, now=now)
-        rows.append(LearnerCourse(enrolment, next_session, waitlist_position(enrolment=enrolment)))
+    rows = [_learner_course(enrolment, now) for enrolment in enrolments]
     far_future = now + timedelta(days=3650)
     return sorted(rows, key=lambda row: row.next_session.starts_at if row.next_session else far_future)
 
 
-def session_next_for_course(*, course: CoursePage, now: datetime | None = None) -> ClassSession | None:
-    """The class happening now or next: a learner who is a little late still gets in."""
+def learner_course(*, learner: Learner | None, course: CoursePage, now: datetime | None = None) -> LearnerCourse | None:
+    """The learner's place in this course (a seat or a waiting place), or None if they have none."""
+    if learner is None:
+        return None
+    enrolment = (
+        Enrolment.objects.filter(learner=learner, course=course).exclude(status=EnrolmentStatus.WITHDRAWN)
+        .select_related("course").first()
+    )
+    return _learner_course(enrolment, now or timezone.now()) if enrolment else None
+
+
+def session_live_for_course(*, course: CoursePage, now: datetime | None = None) -> ClassSession | None:
+    """The course's class its teacher has started and not yet ended, if any."""
     now = now or timezone.now()
-    for session in course.sessions.filter(starts_at__gte=now - timedelta(hours=8)).order_by("starts_at")[:4]:
+    return (
+        course.sessions.filter(live_started_at__gte=now - LIVE_AT_MOST, live_ended_at__isnull=True)
+        .order_by("-live_started_at").first()
+    )
+
+
+def learner_text_number(*, learner: Learner) -> str:
+    """The mobile number a learner's text messages go to: a child's go to the guardian's phone."""
+    return learner.guardian_phone or learner.phone
+
+
+def session_next_for_course(*, course: CoursePage, now: datetime | None = None) -> ClassSession | None:
+    """The class happening now or next: a learner who is a little late still gets in. A
+    cancelled class is never the next one (the timetable shows it, crossed out)."""
+    now = now or timezone.now()
+    sessions = course.sessions.filter(starts_at__gte=now - timedelta(hours=8), cancelled_at__isnull=True)
+    for session in sessions.order_by("starts_at")[:4]:
         if session.ends_at > now:
             return session
     return None

@@ -67,6 +67,11 @@ def my_classes(request):
 
 def signup(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    # A learner already in the course sees their place and next class, not a form to fill in
+    # again; "sign up someone else" (a family on one phone) still opens the form.
+    mine = selectors.learner_course(learner=current_learner(request), course=course)
+    if mine is not None and request.method != "POST" and "someone_else" not in request.GET:
+        return render(request, "classes/signup.html", {"course": course, "mine": mine})
     form = SignupForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
         if _signup_flooded(request, form.cleaned_data["phone"]):
@@ -99,9 +104,14 @@ def _signup_done(request, course, result):
     if result.learner_is_new:
         link = join_links.join_link_ensure(course=course, learner=result.learner)
         session_start(request, link=link)
+    # The number typed is shown back so a wrong digit is seen now; a guardian's number
+    # (a child's messages go to it) is not shown to whoever typed the child's.
+    text_number = selectors.learner_text_number(learner=result.learner)
     return render(request, "classes/signup_done.html", {
         "course": course, "enrolment": result.enrolment, "position": position,
         "signed_in": result.learner_is_new,
+        "first_session": selectors.session_next_for_course(course=course),
+        "text_number": text_number if text_number == result.learner.phone else "",
     })
 
 

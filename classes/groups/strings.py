@@ -4,11 +4,23 @@ speaks the learner's language without a second catalogue in JavaScript."""
 from django.utils.translation import gettext as _
 
 
-def group_strings() -> dict[str, str]:
+def message_time_words() -> dict:
+    """How a message's time is said (ChatCommon.timeLabel): 今天 14:05, 昨天 14:05, 12月3日 14:05,
+    2024年12月3日 14:05 — or Today 14:05, Yesterday 14:05, 3 Dec 14:05, 3 Dec 2024 14:05."""
     return {
-        "connecting": _("Connecting…"),
-        "reconnecting": _("The network is poor. Reconnecting…"),
-        "connected": _("Connected."),
+        "today": _("Today %(time)s"),
+        "yesterday": _("Yesterday %(time)s"),
+        "date": _("%(day)s %(month)s %(time)s"),
+        "dateYear": _("%(day)s %(month)s %(year)s %(time)s"),
+        # Translators: the twelve short month names, separated by spaces.
+        "months": _("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec").split(),
+    }
+
+
+def group_strings() -> dict:
+    return {
+        # Shown only while something is wrong: a working connection needs no words.
+        "reconnecting": _("The network dropped. Reconnecting… What you write will be sent when it is back."),
         "notSignedIn": _("Please open your personal class link again."),
         "notAllowed": _("This group is not yours."),
         "sending": _("Sending…"),
@@ -32,4 +44,5 @@ def group_strings() -> dict[str, str]:
         "volunteer": _("Volunteer"),
         "coordinator": _("Coordinator"),
         "learner": _("Learner"),
+        "time": message_time_words(),
     }

@@ -1,5 +1,6 @@
 """Live class rooms, read: the room's state as every page draws it, and who came to past classes."""
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,11 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classes.live.sfu import sfu_configured
-from classes.models import ChatRoom, ClassSession, Enrolment, EnrolmentStatus, Participant, SeatPool
-from core.timefmt import class_time
+from classes.live.strings import classroom_strings
+from classes.models import ChatRoom, ClassSession, Enrolment, EnrolmentStatus, Participant, RoomRole, SeatPool
+from core.timefmt import class_time, class_time_by_language
 
 # A socket that has sent nothing for this long is presumed gone (its process may have died).
 PRESENCE_TIMEOUT = timedelta(seconds=75)
+# Further ahead than this, a waiting page gives the class's date and time; closer, the minutes
+# to go, which is what someone watching the clock before class wants to read.
+COUNTDOWN_FROM_MINUTES = 60
 
 
 def _is_online(participant: Participant, now) -> bool:
@@ -32,6 +37,35 @@ def room_status(*, session: ClassSession) -> str:
     return "waiting"
 
 
+def _next_session(session: ClassSession) -> ClassSession | None:
+    return (
+        ClassSession.objects.filter(course_id=session.course_id, starts_at__gt=session.starts_at,
+                                    cancelled_at__isnull=True)
+        .order_by("starts_at").first()
+    )
+
+
+def room_status_words(*, session: ClassSession, for_teacher: bool, now=None) -> str:
+    """What the class page says first, before its socket speaks; the same rules as
+    statusWords in static/js/classroom-room.js, which says it from then on."""
+    words = classroom_strings()
+    now = now or timezone.now()
+    status = room_status(session=session)
+    if status == "ended":
+        following = _next_session(session)
+        return words["ended"] + (" " + words["nextClass"] % {"time": class_time(following.starts_at)}
+                                 if following else "")
+    if status == "live":
+        teachers = Participant.objects.filter(session=session, role=RoomRole.TEACHER, removed_at__isnull=True)
+        return words["live"] if for_teacher or any(_is_online(t, now) for t in teachers) else words["teacherDropped"]
+    minutes = math.ceil((session.starts_at - now).total_seconds() / 60)
+    if minutes > COUNTDOWN_FROM_MINUTES:
+        return words["startsOn"] % {"time": class_time(session.starts_at)}
+    if minutes > 0:
+        return words["startsIn"] % {"minutes": minutes}
+    return words["teacherWaiting"] if for_teacher else words["waiting"]
+
+
 def room_snapshot(*, session: ClassSession) -> dict:
     """Everything a client needs to draw the room; broadcast whole after each change."""
     session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat", "state_version", "media_mode",
@@ -39,10 +73,7 @@ def room_snapshot(*, session: ClassSession) -> dict:
     now = timezone.now()
     people = Participant.objects.filter(session=session, removed_at__isnull=True).order_by("role", "pk")
     chat = ChatRoom.objects.select_related("pinned").filter(pk=session.chat_id).first()
-    next_session = (
-        ClassSession.objects.filter(course_id=session.course_id, starts_at__gt=session.starts_at)
-        .order_by("starts_at").first()
-    )
+    next_session = _next_session(session)
     return {
         "type": "state",
         # Increases with every broadcast state: a page keeps the newest it has seen (frames from
@@ -52,7 +83,8 @@ def room_snapshot(*, session: ClassSession) -> dict:
         "media": session.media_mode or "embedded",
         "media_notice": media_notice(session=session),
         "starts_at": session.starts_at.isoformat(),
-        "next_class": class_time(next_session.starts_at) if next_session else "",
+        # The words in each language (the state is built once for every page): a page picks its own.
+        "next_class": class_time_by_language(next_session.starts_at) if next_session else {},
         "chat_locked": bool(chat and chat.locked),
         "pinned": chat.pinned.text if chat and chat.pinned_id and not chat.pinned.deleted_at else "",
         "participants": [

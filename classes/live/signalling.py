@@ -35,12 +35,15 @@ def _candidate(value) -> dict | None:
 
 
 def signal_data_clean(data) -> dict | None:
-    """The signal's data as it may be relayed — `pc` (the page's connection id) and either a
-    `description` or a `candidate` — or None if it is anything else."""
-    if not isinstance(data, dict) or not _text(data.get("pc"), MAX_SHORT) or set(data) - {"pc", "description", "candidate"}:
+    """The signal's data as it may be relayed — `pc` (the page's connection id) and exactly one
+    of a `description`, a `candidate` or `renew: true` (a learner's page asking the teacher's
+    for a fresh connection) — or None if it is anything else."""
+    if not isinstance(data, dict) or not _text(data.get("pc"), MAX_SHORT):
         return None
-    if ("description" in data) == ("candidate" in data):
+    if set(data) - {"pc", "description", "candidate", "renew"} or len(data) != 2:
         return None
+    if "renew" in data:
+        return {"pc": data["pc"], "renew": True} if data["renew"] is True else None
     if "description" in data:
         description = _description(data["description"])
         return {"pc": data["pc"], "description": description} if description else None

@@ -6,9 +6,13 @@ from django.utils.translation import gettext as _
 
 def classroom_strings() -> dict[str, str]:
     return {
+        # What the room is doing (statusWords in classroom-room.js, room_status_words in selectors.py).
         "waiting": _("The teacher will be here soon."),
+        "teacherWaiting": _("Learners can come in now. Tap “Start the class” when you are ready."),
+        "startsOn": _("The class starts on %(time)s."),
         "startsIn": _("The class starts in %(minutes)s minutes."),
         "live": _("The class is on."),
+        "teacherDropped": _("The teacher's network dropped. Please wait."),
         "ended": _("The class has ended."),
         "nextClass": _("Next class: %(time)s"),
         "connecting": _("Connecting…"),
@@ -58,6 +62,7 @@ def classroom_strings() -> dict[str, str]:
         "cameraOn": _("Camera is on"),
         "sharingScreen": _("Showing your screen"),
         "peopleHere": _("%(count)s people here"),
+        "peopleLeft": _("People who left: %(count)s"),
         # The SFU path (static/js/classroom-sfu.js): the video server, in words a learner knows.
         "videoLost": _("The video connection was lost. Reconnecting…"),
         "videoClosed": _("The class video has stopped. Reconnecting…"),

@@ -14,9 +14,10 @@ from classes import signals
 from classes.courses.learner_session import current_learner
 from classes.courses.people import course_person
 from classes.live import services as rooms
-from classes.live.selectors import media_capacity_warning
+from classes.live.selectors import COUNTDOWN_FROM_MINUTES, media_capacity_warning, room_status_words
 from classes.live.strings import classroom_strings
 from classes.models import ClassSession, RoomRole
+from core.timefmt import class_time
 
 
 def _class_session_for(request, session_id: int):
@@ -40,12 +41,15 @@ def class_page(request, session_id: int):
         "course": session.course,
         "person": person,
         "is_teacher": person.role == RoomRole.TEACHER,
+        "status_words": room_status_words(session=session, for_teacher=person.role == RoomRole.TEACHER),
         # Told before class, in words, not found out when the picture breaks.
         "media_warning": media_capacity_warning(course=session.course) if person.role == RoomRole.TEACHER else "",
         "room_config": {
             "socket": f"/ws/class/{session.pk}/",
             "role": person.role,
             "startsAt": session.starts_at.isoformat(),
+            "startsWhen": class_time(session.starts_at),
+            "countdownFromMinutes": COUNTDOWN_FROM_MINUTES,
             "iceServers": settings.WEBRTC_ICE_SERVERS,
             "checkUrl": reverse("device_check", args=[session.pk]),
             "strings": classroom_strings(),

@@ -22,7 +22,7 @@ from classes import signals
 from classes.courses.join_cards import join_url, site_url
 from classes.courses.join_links import join_link_ensure, join_link_token
 from classes.courses.people import CoursePerson, user_display_name
-from classes.courses.selectors import session_teachers
+from classes.courses.selectors import learner_text_number, session_teachers
 from classes.models import (
     ClassSession,
     Enrolment,
@@ -67,7 +67,7 @@ def _learner_recipients(session: ClassSession) -> list[Recipient]:
     learners = Learner.objects.filter(pk__in=seated.values("learner_id")).order_by("pk")
     return [
         Recipient(CoursePerson(session.course, RoomRole.LEARNER, learner.name, learner=learner),
-                  NotificationChannel.SMS, learner.guardian_phone or learner.phone)
+                  NotificationChannel.SMS, learner_text_number(learner=learner))
         for learner in learners
     ]
 

@@ -24,7 +24,7 @@ class TimetableEntry:
     session: ClassSession
     teachers: list[Teacher]
     day: date  # in the centre's time zone, for grouping by day
-    joinable: bool = False  # today's class, not over, not cancelled: 进入课堂 is shown
+    joinable: bool = False  # today's class, not over, not cancelled: 去教室 is shown
 
 
 @dataclass

@@ -23,7 +23,7 @@ window.ClassroomMediaMode = function (room) {
   var QUALITY_EVERY_MS = 5000;
 
   var av = ClassroomAV(room);
-  var path = null, pathKey = "", stopped = false, speakWanted = false;
+  var path = null, pathKey = "", stopped = false, speakWanted = false, over = false, lastMedia = null;
   room.localStream = null;
   room.mic = null;
   room.quality = "";
@@ -39,6 +39,8 @@ window.ClassroomMediaMode = function (room) {
   function setMode(media) {
     if (stopped) { return; }
     media = media && media.mode === "sfu" ? media : { mode: "embedded" }; // a server that says nothing: embedded
+    lastMedia = media;
+    if (over) { return; } // no video after 下课; the path starts again if the class does
     var key = keyOf(media);
     if (path && key === pathKey) { path.update(media); return; }
     if (path) { path.stop(); }
@@ -55,6 +57,36 @@ window.ClassroomMediaMode = function (room) {
     if (path) { path.stop(); }
     path = null;
     if (room.mic) { room.mic.getTracks().forEach(function (track) { track.stop(); }); room.mic = null; }
+  }
+
+  // ------------------------------------------------------------------ 下课
+  // The class has ended: the teacher's camera and microphone stop, every connection closes and
+  // a learner's stage shows no frozen picture. Nothing is sent until the class starts again.
+  function classEnded() {
+    over = true;
+    if (path) { path.onState(room.state); path.stop(); }
+    path = null;
+    pathKey = "";
+    speakWanted = false;
+    [room.localStream, room.mic].forEach(function (stream) {
+      if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
+    });
+    room.localStream = room.mic = null;
+    $("speak-banner").hidden = true;
+    av.video.srcObject = null;
+    $("stage-placeholder").textContent = S.ended;
+    $("stage-placeholder").hidden = false;
+  }
+
+  function onState(state) {
+    if (state.status === "ended") { if (!over) { classEnded(); } return; }
+    if (over) { // started again after 下课
+      over = false;
+      $("stage-placeholder").textContent = S.noVideoYet;
+      if (isTeacher) { openCamera(); }
+      if (lastMedia) { setMode(lastMedia); }
+    }
+    if (path) { path.onState(state); }
   }
 
   // ------------------------------------------------------------------ a learner's voice
@@ -120,17 +152,20 @@ window.ClassroomMediaMode = function (room) {
   // are there, the path sends them. A learner's tap is the browser's permission to play
   // sound for the rest of the visit; resuming an audio context inside it makes sure of that
   // on stricter browsers.
+  function openCamera() {
+    if (room.localStream) { return; }
+    navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(function (stream) {
+      if (stopped || over) { stream.getTracks().forEach(function (track) { track.stop(); }); return; }
+      room.localStream = stream;
+      av.video.srcObject = stream;
+      $("stage-placeholder").hidden = true;
+      av.play(av.video);
+      if (path) { path.cameraReady(); }
+    }).catch(function () { room.say(S.cameraFailed); });
+  }
+
   function enter() {
-    if (isTeacher) {
-      navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(function (stream) {
-        room.localStream = stream;
-        av.video.srcObject = stream;
-        $("stage-placeholder").hidden = true;
-        av.play(av.video);
-        if (path) { path.cameraReady(); }
-      }).catch(function () { room.say(S.cameraFailed); });
-      return;
-    }
+    if (isTeacher) { openCamera(); return; }
     var Context = window.AudioContext || window.webkitAudioContext;
     if (Context) { new Context().resume().catch(function () {}); }
     av.video.muted = false;
@@ -141,7 +176,7 @@ window.ClassroomMediaMode = function (room) {
     enter: enter,
     setMode: setMode,
     stop: stop,
-    onState: function (state) { if (path) { path.onState(state); } },
+    onState: onState,
     onSignal: function (from, data) { if (path) { path.onSignal(from, data); } },
     speak: function (allowed) { if (allowed) { startSpeaking(); } else { stopSpeaking(); } },
   };

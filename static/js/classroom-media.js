@@ -17,15 +17,26 @@ window.ClassroomMedia = function (room, av) {
   // What the teacher's camera sends to each learner: the size browsers open a camera at, as
   // the SFU path may have asked for more (each connection here encodes its own copy).
   var CAMERA = { width: { ideal: 640 }, height: { ideal: 480 } };
+  // A learner whose page has no working connection to the teacher asks the teacher's page for
+  // a fresh one ("renew"), again after this long while none comes: a page that came back
+  // (left and re-entered, reloaded, its network back) must not wait for the teacher's browser
+  // to notice the old connection died, which takes Chrome 30 s or more.
+  var RENEW_EVERY_MS = 2000;
+  // A connection still being set up after this long is taken as stuck and asked for again.
+  var STUCK_MS = 4000;
+  // The teacher's page ignores a renewal for a connection it made itself this recently: its own
+  // offer is already on the way (both sides noticed the learner at once).
+  var FRESH_MS = 2000;
+  var CHECK_EVERY_MS = 1000;
 
   room.peers = new Map();
   room.speakerStreams = new Map();
-  var micSender = null;
+  var micSender = null, lastRenewAt = 0, checkTimer = null;
 
   function newPeer(participantId, pcId, polite) {
     var pc = new RTCPeerConnection({ iceServers: room.config.iceServers });
     var peer = { pc: pc, id: pcId, participant: participantId, polite: polite, makingOffer: false,
-                 ignoreOffer: false, forwarded: new Map() };
+                 ignoreOffer: false, forwarded: new Map(), madeAt: Date.now() };
     pc.onicecandidate = function (event) {
       if (event.candidate) { send({ type: "signal", to: participantId, data: { pc: pcId, candidate: event.candidate } }); }
     };
@@ -45,9 +56,23 @@ window.ClassroomMedia = function (room, av) {
     if (peer) { peer.pc.close(); room.peers.delete(participantId); }
   }
 
+  function working(peer) {
+    if (!peer) { return false; }
+    var state = peer.pc.connectionState;
+    return state === "connected" || ((state === "new" || state === "connecting") && Date.now() - peer.madeAt < STUCK_MS);
+  }
+
   function onSignal(from, data) {
     if (!data || !data.pc) { return; }
     var peer = room.peers.get(from);
+    if (data.renew) {
+      // A learner's page asks for a fresh connection: replace what we hold for them, unless
+      // it is the one we have just offered.
+      if (!isTeacher || !room.localStream || (peer && (peer.id === data.pc || (working(peer) && Date.now() - peer.madeAt < FRESH_MS)))) { return; }
+      closePeer(from);
+      addLocalTracks(newPeer(from, data.pc, false));
+      return;
+    }
     if (!peer || peer.id !== data.pc) {
       if (isTeacher && !room.localStream) { return; }
       // A new connection from the other side (it reloaded, or the old one failed).
@@ -114,12 +139,13 @@ window.ClassroomMedia = function (room, av) {
     var present = new Set();
     state.participants.forEach(function (p) {
       if (p.id === room.me || p.role === "teacher") { return; }
+      if (!p.online) { return; } // gone: its connection is closed below, and made anew when they are back
       present.add(p.id);
       // The teacher decides who is heard: a voice is forwarded only while allowed.
       if (!p.may_speak && room.speakerStreams.has(p.id)) { stopForwarding(p.id); }
       var peer = room.peers.get(p.id);
       var broken = peer && ["failed", "closed"].indexOf(peer.pc.connectionState) >= 0;
-      if (p.online && (!peer || broken)) {
+      if (!peer || broken) {
         closePeer(p.id);
         addLocalTracks(newPeer(p.id, Realtime.newId(), false));
       }
@@ -140,6 +166,18 @@ window.ClassroomMedia = function (room, av) {
     return teacher ? room.peers.get(teacher.id) : null;
   }
 
+  // The learner's side: no working connection to a teacher who is here, so ask for one.
+  function askTeacher() {
+    if (isTeacher || !room.state || room.state.status === "ended") { return; }
+    var teacher = room.state.participants.find(function (p) { return p.role === "teacher" && p.online; });
+    if (!teacher || working(room.peers.get(teacher.id)) || Date.now() - lastRenewAt < RENEW_EVERY_MS) { return; }
+    if (send({ type: "signal", to: teacher.id, data: { pc: Realtime.newId(), renew: true } })) { lastRenewAt = Date.now(); }
+  }
+
+  function onState(state) {
+    if (isTeacher) { syncPeers(state); } else { askTeacher(); }
+  }
+
   function micOn(stream) {
     var peer = teacherPeer();
     if (peer) { stream.getTracks().forEach(function (track) { micSender = peer.pc.addTrack(track, stream); }); }
@@ -158,6 +196,7 @@ window.ClassroomMedia = function (room, av) {
   }
 
   function stop() {
+    clearInterval(checkTimer);
     room.peers.forEach(function (peer) { peer.pc.close(); });
     room.peers.clear();
     room.speakerStreams.clear();
@@ -168,11 +207,15 @@ window.ClassroomMedia = function (room, av) {
 
   return {
     // Connect to whoever is here, once the teacher's camera is there (now, or when it comes).
-    start: function () { cameraReady(); },
+    start: function () {
+      cameraReady();
+      // States come only when the room changes; a connection that dies quietly is noticed here.
+      if (!isTeacher) { checkTimer = setInterval(askTeacher, CHECK_EVERY_MS); }
+    },
     cameraReady: cameraReady,
     stop: stop,
     update: function () {},
-    onState: syncPeers,
+    onState: onState,
     onSignal: onSignal,
     micOn: micOn,
     micOff: micOff,

@@ -30,19 +30,39 @@
 
   function send(frame) { return connection ? connection.send(frame) : false; }
   function say(text) { $("room-status").textContent = text; }
+  // The page's language, for words the state carries in each (next_class).
+  var language = document.documentElement.lang.toLowerCase();
+  var startsAt = new Date(config.startsAt);
+
+  function teacherHere(state) {
+    return state.participants.some(function (p) { return p.role === "teacher" && p.online; });
+  }
+
+  // The class's status in words that are true now; the same rules as room_status_words
+  // (classes/live/selectors.py), which says it before the socket does.
+  function statusWords(state) {
+    var status = state ? state.status : "waiting";
+    if (status === "ended") {
+      var next = state.next_class && state.next_class[language];
+      return S.ended + (next ? " " + fmt(S.nextClass, { time: next }) : "");
+    }
+    if (status === "live") { return isTeacher || teacherHere(state) ? S.live : S.teacherDropped; }
+    var minutes = Math.ceil((startsAt - new Date()) / 60000);
+    if (minutes > config.countdownFromMinutes) { return fmt(S.startsOn, { time: config.startsWhen }); }
+    if (minutes > 0) { return fmt(S.startsIn, { minutes: minutes }); }
+    return isTeacher ? S.teacherWaiting : S.waiting;
+  }
+
   // What the room is doing now, in words: the class's status, how the video travels when
   // that is not the usual way (the server's media_notice), and what is wrong with the video.
+  // Said only when it changes, so a screen reader is not told the same thing every tick.
   function sayState() {
     if (room.finished) { return; } // the page already says why it has closed
-    var state = room.state, words = [];
-    if (state) {
-      words.push(state.status === "live" ? S.live
-        : state.status === "ended" ? S.ended + (state.next_class ? " " + fmt(S.nextClass, { time: state.next_class }) : "")
-        : S.waiting);
-      if (state.media_notice) { words.push(S[state.media_notice] || ""); }
-    }
-    if (room.mediaProblem) { words.push(room.mediaProblem); }
-    if (words.length) { say(words.join(" ")); }
+    var state = room.state, words = [statusWords(state)];
+    if (state && state.media_notice) { words.push(S[state.media_notice] || ""); }
+    if (room.mediaProblem && !(state && state.status === "ended")) { words.push(room.mediaProblem); }
+    var text = words.join(" ");
+    if ($("room-status").textContent !== text) { say(text); }
   }
   // The media path's trouble (Janus lost, the video room closed), or "" when the video is fine.
   function setMediaProblem(text) {
@@ -65,15 +85,11 @@
   }
   var media = ClassroomMediaMode(room);
 
-  // ------------------------------------------------------------------ waiting-room countdown
-  var startsAt = new Date(config.startsAt);
-  function tick() {
-    var minutes = Math.ceil((startsAt - new Date()) / 60000);
-    var status = room.state ? room.state.status : "waiting";
-    $("room-countdown").textContent = status === "waiting" && minutes > 0 ? fmt(S.startsIn, { minutes: minutes }) : "";
-  }
-  tick();
-  setInterval(tick, 30000);
+  // ------------------------------------------------------------------ waiting: the minutes go by
+  // Before entering too: the words the server wrote become "in 5 minutes" as the time comes.
+  // A socket's connecting and reconnecting words stay until it is back.
+  var TICK_MS = 15000;
+  setInterval(function () { if (!room.entered || (connection && connection.isOpen())) { sayState(); } }, TICK_MS);
 
   // ------------------------------------------------------------------ socket
   function onStatus(status, code) {
@@ -90,7 +106,7 @@
     switch (frame.type) {
       case "welcome":
         room.me = frame.you;
-        say(S.connected);
+        sayState();
         enableSocketControls(true);
         media.setMode(frame.media);
         break;
@@ -126,7 +142,6 @@
     room.state = state;
     var me = state.participants.find(function (p) { return p.id === room.me; });
     sayState();
-    tick();
     var pinned = $("chat-pinned");
     pinned.hidden = !state.pinned;
     pinned.textContent = state.pinned ? S.pinned + ": " + state.pinned : "";
@@ -142,27 +157,37 @@
     media.onState(state);
   }
 
+  // Here now first, raised hands on top (in the order raised: the server lists by role and
+  // arrival); people who left in a closed list of their own, without buttons that cannot act.
   function renderPeople(state) {
-    var list = $("people");
+    var others = state.participants.filter(function (p) { return p.id !== room.me; });
+    var here = others.filter(function (p) { return p.online; });
+    var gone = others.filter(function (p) { return !p.online; });
+    here.sort(function (a, b) { return Number(b.hand) - Number(a.hand); });
+    $("people-count").textContent = fmt(S.peopleHere, { count: here.length + 1 });
+    fillPeople($("people"), here, true);
+    fillPeople($("people-gone"), gone, false);
+    $("people-gone-box").hidden = !gone.length;
+    $("people-gone-summary").textContent = fmt(S.peopleLeft, { count: gone.length });
+  }
+
+  function fillPeople(list, people, withActions) {
     list.textContent = "";
-    var here = state.participants.filter(function (p) { return p.online; }).length;
-    $("people-count").textContent = fmt(S.peopleHere, { count: here });
-    state.participants.forEach(function (p) {
-      if (p.id === room.me) { return; }
+    people.forEach(function (p) {
       var item = document.createElement("li");
       item.className = "person" + (p.hand ? " person--hand" : "");
       item.dataset.participant = p.id;
       var words = [roleLabel(p.role), p.online ? S.online : S.offline];
       if (p.hand) { words.push(S.handRaised); }
       if (p.may_speak) { words.push(S.speaking); }
-      if (p.quality) { words.push(S["quality" + p.quality.charAt(0).toUpperCase() + p.quality.slice(1)]); }
+      if (p.quality && p.online) { words.push(S["quality" + p.quality.charAt(0).toUpperCase() + p.quality.slice(1)]); }
       var name = document.createElement("strong");
       name.textContent = p.name;
       var detail = document.createElement("span");
       detail.className = "person__state";
       detail.textContent = " " + words.join(" · ");
       item.append(name, detail);
-      if (p.role === "learner" || p.role === "volunteer") {
+      if (withActions && (p.role === "learner" || p.role === "volunteer")) {
         var actions = document.createElement("div");
         actions.className = "actions";
         actions.append(
@@ -239,12 +264,30 @@
     room.entered = true;
     $("prejoin").hidden = true;
     $("room").hidden = false;
+    // In class the picture comes first: the status goes under it, the page's header shrinks
+    // (classroom.css) and the page starts at the room.
+    $("room-status-slot").append($("room-status"));
+    document.body.classList.add("in-class");
+    window.scrollTo(0, 0);
     media.enter();
     connection = Realtime.open({ path: config.socket, chat: true, onFrame: handle, onStatus: onStatus });
   });
 
   // ------------------------------------------------------------------ controls
+  // 离开 and 下课 ask once, in the page (no pop-up): the question opens under the button.
+  function confirmation(opener, box, yes, no) {
+    function show(open) {
+      box.hidden = !open;
+      opener.setAttribute("aria-expanded", String(open));
+      (open ? yes : opener).focus();
+    }
+    opener.addEventListener("click", function () { show(box.hidden); });
+    no.addEventListener("click", function () { show(false); });
+    return function () { box.hidden = true; opener.setAttribute("aria-expanded", "false"); };
+  }
+
   if (!isTeacher) {
+    confirmation($("leave"), $("leave-confirm"), $("leave-yes"), $("leave-no"));
     $("hand").addEventListener("click", function () {
       var raised = $("hand").getAttribute("aria-pressed") === "true";
       send({ type: raised ? "hand.lower" : "hand.raise" });
@@ -256,7 +299,8 @@
     });
   } else {
     $("start-class").addEventListener("click", function () { send({ type: "class.start" }); });
-    $("end-class").addEventListener("click", function () { send({ type: "class.end" }); });
+    var closeEndQuestion = confirmation($("end-class"), $("end-confirm"), $("end-class-yes"), $("end-class-no"));
+    $("end-class-yes").addEventListener("click", function () { send({ type: "class.end" }); closeEndQuestion(); });
     $("mute-all").addEventListener("click", function () { send({ type: "mute.all" }); });
     $("lock-chat").addEventListener("click", function () {
       send({ type: "chat.lock", locked: !(room.state && room.state.chat_locked) });

@@ -1,6 +1,8 @@
 // The learning group (学习群): a course's chat between classes, with photos and voice.
 // Same rules as the live class's chat (docs/realtime.md), kept by realtime.js: resume from
 // the last contiguous number, retry with the same client id. Older history a page at a time.
+// The page itself scrolls and opens at the newest message, just above the write box; a new
+// message moves the page only when the reader was already at the newest one.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("group-config").textContent);
@@ -9,41 +11,51 @@
   var fmt = ChatCommon.fmt;
   var csrf = ChatCommon.csrf;
   var VOICE_MAX_S = 60;
+  // "At the newest message" allows a finger's slip: the last message may hide this much below.
+  var NEWEST_SLACK_PX = 48;
+  // Labels say 今天 / 昨天: checked once a minute so a page left open overnight does not lie.
+  var RELABEL_MS = 60000;
   // What the page says when the server closes for good. 4400 (a client that sent many bad
   // frames) has the same cure as a lost session: open the page afresh from the link.
   var CLOSE_WORDS = { 4400: "notSignedIn", 4401: "notSignedIn", 4403: "notAllowed", 4404: "notAllowed" };
 
   var connection = null;
-  var group = { lastSeq: 0, oldestSeq: null, seen: new Map(), recorder: null };
+  var group = { lastSeq: 0, oldestSeq: null, newestSeq: 0, synced: false, seen: new Map(), recorder: null };
   Object.defineProperty(group, "connection", { get: function () { return connection; } });
   window.learningGroup = group; // read by the browser tests
   var say = function (text) { $("group-status").textContent = text; };
   var list = $("group-messages");
+  var newBelow = $("new-below");
 
   function send(frame) { return connection ? connection.send(frame) : false; }
 
+  // Words only while something is wrong; a working connection says nothing.
   function onStatus(status, code) {
-    if (status === "connecting") { say(S.connecting); }
-    else if (status === "reconnecting") { say(S.reconnecting); }
-    // Not turned off again on a drop: #record also stops a recording under way.
-    else if (status === "open") { document.querySelectorAll("[data-needs-socket]").forEach(function (b) { b.disabled = false; }); }
+    if (status === "reconnecting") { say(S.reconnecting); }
+    else if (status === "open") {
+      say("");
+      // Not turned off again on a drop: #record also stops a recording under way.
+      document.querySelectorAll("[data-needs-socket]").forEach(function (b) { b.disabled = false; });
+    }
     else if (status === "final") { say(S[CLOSE_WORDS[code]]); }
   }
 
   function handle(frame) {
     switch (frame.type) {
-      case "welcome": say(S.connected); break;
       case "chat.message": show(frame); break;
       case "chat.synced":
         group.lastSeq = Math.max(group.lastSeq, frame.last_seq);
         $("load-older").hidden = !(group.oldestSeq > 1);
+        $("group-empty").hidden = list.children.length > 0;
+        // The group opens at the newest message, whatever the browser remembered.
+        if (!group.synced) { group.synced = true; toNewest(); }
         markRead();
         break;
       case "chat.reload":
         // Start the list again (realtime.js asks for the latest messages); files and
         // messages still being sent stay.
         group.seen.forEach(function (item) { item.remove(); });
-        group.seen.clear(); group.lastSeq = 0; group.oldestSeq = null;
+        group.seen.clear(); group.lastSeq = 0; group.oldestSeq = null; group.newestSeq = 0;
         break;
       case "pinned": $("group-pinned").hidden = !frame.text; $("group-pinned").textContent = frame.text ? S.pinned + ": " + frame.text : ""; break;
       case "error":
@@ -87,6 +99,7 @@
       text.textContent = message.text;
       item.append(text);
     }
+    if (message.at && !isNaN(Date.parse(message.at))) { item.append(ChatCommon.timeElement(message.at, S.time)); }
     if (config.moderates) {
       item.append(
         button(S.pin, function () { send({ type: "chat.pin", seq: message.seq }); }),
@@ -102,7 +115,11 @@
   // From the socket (realtime.js passes each message once, or again as a tombstone) and
   // from the older history over HTTP.
   function show(message) {
+    // Measured before the list grows: was the reader at the newest message?
+    var following = atNewest();
+    var isNew = message.seq > group.newestSeq;
     group.lastSeq = Math.max(group.lastSeq, message.seq);
+    group.newestSeq = Math.max(group.newestSeq, message.seq);
     group.oldestSeq = group.oldestSeq === null ? message.seq : Math.min(group.oldestSeq, message.seq);
     dropPending(message.client_id);
     var item = render(message);
@@ -111,8 +128,45 @@
     group.seen.set(message.seq, item);
     var after = Array.from(list.children).find(function (li) { return li.dataset.seq && Number(li.dataset.seq) > message.seq; });
     list.insertBefore(item, after || list.querySelector("[data-pending]"));
+    $("group-empty").hidden = true;
+    // Older messages (scrolling up, or a hole mended) never move the page.
+    if (isNew) {
+      if (following) { toNewest(); }
+      else if (group.synced) { newBelow.hidden = false; }
+    }
     markRead();
   }
+
+  // ------------------------------------------------------------------ where the page is
+  // A scroll asked for and not yet made counts as being there: a burst of messages arrives
+  // faster than the page is drawn, and each one must not find the reader "scrolled up".
+  var scrollAsked = false;
+
+  function atNewest() {
+    return scrollAsked || list.getBoundingClientRect().bottom <= window.innerHeight + NEWEST_SLACK_PX;
+  }
+
+  // The newest message at the bottom of the screen, with the write box and the photo and voice
+  // buttons under it; drawn once per frame however many messages came.
+  function toNewest() {
+    newBelow.hidden = true;
+    if (scrollAsked) { return; }
+    scrollAsked = true;
+    requestAnimationFrame(function () {
+      scrollAsked = false;
+      $("group-composer").scrollIntoView({ block: "end" });
+    });
+  }
+
+  newBelow.addEventListener("click", toNewest);
+  window.addEventListener("scroll", function () { if (!newBelow.hidden && atNewest()) { newBelow.hidden = true; } }, { passive: true });
+
+  setInterval(function () {
+    list.querySelectorAll("time").forEach(function (time) {
+      var label = ChatCommon.timeLabel(new Date(time.dateTime), S.time);
+      if (time.textContent !== label) { time.textContent = label; }
+    });
+  }, RELABEL_MS);
 
   var readTimer = null;
   function markRead() {
@@ -133,6 +187,8 @@
     item.dataset.pending = clientId;
     item.textContent = label;
     list.append(item);
+    $("group-empty").hidden = true;
+    toNewest(); // the learner's own message, in view as soon as it is sent
     return item;
   }
 
@@ -205,11 +261,15 @@
   });
 
   // ------------------------------------------------------------------ older history
+  // The earlier messages go above the one being read, which stays where it was on the screen.
   $("load-older").addEventListener("click", function () {
     fetch(config.historyUrl + "?before=" + group.oldestSeq, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (body) {
+        var anchor = list.querySelector("[data-seq]");
+        var top = anchor ? anchor.getBoundingClientRect().top : 0;
         (body.messages || []).forEach(show);
+        if (anchor) { window.scrollBy(0, anchor.getBoundingClientRect().top - top); }
         $("load-older").hidden = !(body.messages && body.messages.length && group.oldestSeq > 1);
       });
   });

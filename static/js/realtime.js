@@ -214,8 +214,23 @@ window.Realtime = (function () {
       }
     }
 
+    // The phone says its network went: say so now (the socket itself may take two pings to
+    // find out). When it is back, connect afresh at once, neither waiting out the backoff nor
+    // trusting a connection that may have died meanwhile; the resume loses nothing.
+    function wentOffline() { if (!stopped) { onStatus("reconnecting"); } }
+    function cameOnline() {
+      if (stopped) { return; }
+      clearTimeout(retryTimer);
+      attempts = 0;
+      abandon();
+    }
+    window.addEventListener("offline", wentOffline);
+    window.addEventListener("online", cameOnline);
+
     function close() {
       stopped = true;
+      window.removeEventListener("offline", wentOffline);
+      window.removeEventListener("online", cameOnline);
       clearTimeout(retryTimer);
       clearInterval(heartbeat);
       var ws = socket;

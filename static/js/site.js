@@ -20,3 +20,18 @@
   });
   show(root.dataset.textSize || "standard");
 })();
+
+// The header's menu (菜单和字号): folded on a phone, so the page starts on the first screen;
+// open on a wide screen, where site.css lays it out as one row and hides its button.
+(function () {
+  "use strict";
+  var menu = document.querySelector(".site-menu");
+  if (!menu || !window.matchMedia) { return; }
+  // The same query as site.css's: keep the two in step.
+  var wide = window.matchMedia("(min-width: 48rem) and (min-height: 32rem)");
+
+  function fit() { menu.open = wide.matches; }
+
+  fit();
+  if (wide.addEventListener) { wide.addEventListener("change", fit); } else { wide.addListener(fit); }
+})();

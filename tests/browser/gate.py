@@ -177,11 +177,18 @@ def lang_problems(page) -> list[str]:
     return [] if lang and lang.strip() else ["<html> has no lang"]
 
 
+# 求助 is a link to the help page, or for a signed-in learner a button that asks for a call.
+HELP_BUTTON_SELECTOR = "header a.button--help[href], header form[method=post] button.button--help[type=submit]"
+
+
 def help_link_problems(page) -> list[str]:
-    """求助 sits in the header on every page, so a learner always finds it in the same place."""
-    help_links = page.locator("header a.button--help[href]")
-    if help_links.count() == 0 or not help_links.first.is_visible():
-        return ["no visible help button (a.button--help) in the header"]
+    """求助 sits in the header on every page, once, so a learner always finds it in the same place
+    and never has to choose between two buttons that mean nearly the same."""
+    help_buttons = page.locator(HELP_BUTTON_SELECTOR)
+    if help_buttons.count() == 0 or not help_buttons.first.is_visible():
+        return ["no visible help button (.button--help) in the header"]
+    if help_buttons.count() > 1:
+        return [f"{help_buttons.count()} help buttons in the header; a learner needs one"]
     return []
 
 

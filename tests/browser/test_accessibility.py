@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.gate import VIEWPORTS, assert_accessible, assert_no_password_field, save_screenshot
+from tests.browser.header import switch_to_english
 from tests.browser.test_live_class import sign_in
 
 # name: (path, expected HTTP status, an element that shows it is the page we mean)
@@ -17,7 +18,7 @@ LEARNER_PAGES = {
     "help": ("/help/", 200, ".help-box"),
     "not-found": ("/no-such-page/", 404, "main .button--primary"),
     "my-classes-signed-out": ("/my/", 200, "main .button--primary"),
-    "sign-up": ("/signup/{calligraphy}/", 200, "form button[type=submit]"),
+    "sign-up": ("/signup/{calligraphy}/", 200, "main form button[type=submit]"),
     "bad-join-link": ("/j/thisisnotarealtokenatall22/", 404, "main a[href^='tel:']"),
     "timetable": ("/timetable/", 200, ".week .timetable-card"),
     "timetable-teacher": ("/timetable/teacher/{teacher}/", 200, "main .timetable-card"),
@@ -25,7 +26,7 @@ LEARNER_PAGES = {
 }
 # Pages for teachers, volunteers and coordinators: the same gate, but they may ask for a password.
 STAFF_PAGES = {
-    "login": ("/login/", 200, "form button[type=submit]"),
+    "login": ("/login/", 200, "main form button[type=submit]"),
 }
 ALL_PAGES = LEARNER_PAGES | STAFF_PAGES
 # The pages the README shows.
@@ -62,8 +63,7 @@ def test_page_passes_accessibility_gate(new_context, name, viewport):
 def test_english_home_page_passes_accessibility_gate(new_context, viewport):
     page = new_context(viewport).new_page()
     page.goto("/")
-    page.locator("header form.language-switch").get_by_role("button", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    switch_to_english(page)
 
     assert_accessible(page)
 
@@ -82,6 +82,8 @@ SIGNED_IN_PAGES = {
     # /my/timetable/ takes a teacher to their own timetable, with their calendar address.
     "timetable-teacher-own": ("/my/timetable/", 200, ".feed-box", "teacher_wang"),
     "free-time": ("/teach/free-time/", 200, "button[value=add_slot]", "teacher_wang"),
+    # {group}: the learning group 我的课程 links to (its address carries the course's id).
+    "learning-group": ("{group}", 200, "#group-empty", ("刘桂兰", "爱尚书法")),
 }
 
 
@@ -94,6 +96,9 @@ def test_signed_in_page_passes_accessibility_gate(new_context, join_paths, name,
         page.goto(join_paths[who])
     else:
         sign_in(page, who, "demo-teacher")
+    if path == "{group}":
+        page.goto("/my/")
+        path = page.locator("main a[href^='/group/']").first.get_attribute("href")
     response = page.goto(path)
     assert response.status == status, f"{path} answered {response.status}, expected {status}"
     expect(page.locator(marker).first).to_be_visible()

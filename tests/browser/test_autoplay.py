@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.test_live_class import learner_enters, teacher_starts
+from tests.browser.test_live_class import end_class, learner_enters, teacher_starts
 
 # What a strict browser does: refuse to play sound that no tap started.
 BLOCK_SOUND = """
@@ -28,7 +28,7 @@ def test_blocked_sound_shows_a_full_width_turn_on_button(new_context, join_paths
     assert button.bounding_box()["width"] >= 0.85 * main_width
     button.click()
     expect(button).to_be_hidden()
-    teacher.get_by_role("button", name="下课").click()
+    end_class(teacher)
 
 
 def test_sound_plays_without_the_extra_button_after_the_enter_tap(new_context, join_paths):
@@ -38,4 +38,4 @@ def test_sound_plays_without_the_extra_button_after_the_enter_tap(new_context, j
     page.wait_for_function("() => { const v = document.getElementById('teacher-video');"
                            " return v.videoWidth > 0 && !v.paused && !v.muted; }", timeout=20_000)
     expect(page.get_by_role("button", name="点我打开声音")).to_be_hidden()
-    teacher.get_by_role("button", name="下课").click()
+    end_class(teacher)

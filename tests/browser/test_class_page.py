@@ -10,7 +10,7 @@ NO_WEBRTC = "delete window.RTCPeerConnection;"
 
 def open_class(page, join_paths):
     page.goto(join_paths["周明", "学会ABC"])
-    page.get_by_role("link", name="去上学会ABC").click()
+    page.get_by_role("link", name="去教室：学会ABC").click()
 
 
 def test_waiting_room_and_device_check_pass_the_gate(page, join_paths):

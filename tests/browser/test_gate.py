@@ -28,7 +28,8 @@ def break_page(page, *, css: str = "", html: str = "", script: str = ""):
         pytest.param(gate.font_size_problems, {"css": ".button--help { font-size: 15px; }"}, id="any-text-under-16px"),
         pytest.param(
             gate.target_size_problems,
-            {"css": ".site-nav a { min-height: 0; min-width: 0; padding: 0; line-height: 1; }"},
+            # The header's menu button: on a phone the menu's own links are folded away behind it.
+            {"css": ".site-menu__toggle { min-height: 0; min-width: 0; padding: 0; line-height: 1; }"},
             id="target-under-44px",
         ),
         pytest.param(
@@ -43,6 +44,11 @@ def break_page(page, *, css: str = "", html: str = "", script: str = ""):
         ),
         pytest.param(
             gate.help_link_problems, {"script": "document.querySelector('.button--help').remove()"}, id="no-help"
+        ),
+        pytest.param(
+            gate.help_link_problems,
+            {"script": "const help = document.querySelector('header .button--help'); help.after(help.cloneNode(true))"},
+            id="two-help-buttons",
         ),
     ],
 )

@@ -16,7 +16,7 @@ def test_join_link_lands_on_my_classes_with_no_tap(page, join_paths):
 def test_my_classes_reaches_the_class_page_with_one_tap(page, join_paths):
     page.goto(join_paths["刘桂兰", "爱尚书法"])
 
-    page.get_by_role("link", name="去上爱尚书法").click()
+    page.get_by_role("link", name="去教室：爱尚书法").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("爱尚书法")
     assert "/class/" in page.url
@@ -38,12 +38,17 @@ def test_a_wrong_link_shows_the_help_number_not_an_error(page, live_server_url):
     expect(page.locator("main a[href^='tel:']")).to_be_visible()
 
 
-def test_a_learner_signs_up_on_a_course_page_and_lands_in_my_classes(page):
+def sign_up_from_the_course_page(page):
+    """郑小花 signs up for 少儿国画班 from its course page, as a new learner would."""
     page.goto("/courses/children-painting/")
     page.get_by_role("link", name="报名少儿国画班").click()
     page.get_by_label("您的姓名").fill("郑小花")
     page.get_by_label("您的手机号").fill("137 1111 2222")
     page.get_by_role("button", name="我要报名").click()
+
+
+def test_a_learner_signs_up_on_a_course_page_and_lands_in_my_classes(page):
+    sign_up_from_the_course_page(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("报名成功")
     page.get_by_role("link", name="去我的课程").click()

@@ -2,14 +2,11 @@
 
 from playwright.sync_api import expect
 
+from tests.browser.header import open_menu, switch_to_english
+
 
 def help_button(page):
     return page.locator("header a.button--help")
-
-
-def switch_to_english(page):
-    page.locator("header form.language-switch").get_by_role("button", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_chinese_browser_gets_chinese_page(page):
@@ -37,6 +34,7 @@ def test_english_stays_chosen_across_navigation(page):
     page.goto("/")
     switch_to_english(page)
 
+    open_menu(page)
     page.locator("nav.site-nav").get_by_role("link", name="Find a course").click()
     page.wait_for_url("**/search/")
 

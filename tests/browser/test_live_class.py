@@ -40,17 +40,23 @@ def teacher_starts(new_context, course):
     """王老师 signs in, opens `course`'s class, enters and starts it; their page."""
     teacher = new_context("desktop").new_page()
     sign_in(teacher, "teacher_wang", "demo-teacher")
-    teacher.get_by_role("link", name=f"去上{course}").click()
+    teacher.get_by_role("link", name=f"去教室：{course}").click()
     enter(teacher)
     teacher.get_by_role("button", name="开始上课").click()
     return teacher
+
+
+def end_class(teacher):
+    """下课, and yes to the question it asks."""
+    teacher.get_by_role("button", name="下课", exact=True).click()
+    teacher.get_by_role("button", name="是的，现在下课").click()
 
 
 def learner_enters(context, join_path, course):
     """A learner opens their join link in `context`, goes to `course`'s class and enters; their page."""
     page = context.new_page()
     page.goto(join_path)
-    page.get_by_role("link", name=f"去上{course}").click()
+    page.get_by_role("link", name=f"去教室：{course}").click()
     enter(page)
     return page
 

@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_live_class import (
-    TEACHER_VIDEO_PLAYING, enter, learner_enters, teacher_starts, wait_for_teacher_video,
+    TEACHER_VIDEO_PLAYING, end_class, enter, learner_enters, teacher_starts, wait_for_teacher_video,
 )
+from tests.browser.test_class_room import BACK_IN_CLASS_BOUND_MS, leave
 from tests.server import DaphneServer, JanusServer, ServerError, manage_json
 
 # Five browsers and Janus on a busy machine: the first picture can take a while.
@@ -268,13 +269,37 @@ def test_at_the_end_of_class_the_video_stops_and_the_page_says_only_that_class_i
     room = learner.evaluate("window.classroom.sfu.room")
     learner.evaluate(RECORD_STATUS)
 
-    teacher.get_by_role("button", name="下课").click()
+    end_class(teacher)
 
     expect(learner.locator("#room-status")).to_contain_text("已经下课了。")
     learner.wait_for_function("""window.classroom.sfu.session === null && window.classroom.sfu.rejoinAt === null
                                  && document.getElementById('teacher-video').srcObject === null""")
     assert [text for text in learner.evaluate("window.statusSeen") if "重新连接" in text] == []
     assert janus_videoroom(janus_server, {"request": "exists", "room": room})["exists"] is False
+
+
+def test_a_learner_who_leaves_and_comes_straight_back_plays_the_teacher_through_janus_again(sfu_class):
+    _teacher, (learner, *_others) = sfu_class
+    wait_for_teacher_video(learner, MEDIA_TIMEOUT_MS)
+    class_page = learner.url
+
+    leave(learner)
+    learner.goto(class_page)
+    enter(learner)
+
+    wait_for_teacher_video(learner, BACK_IN_CLASS_BOUND_MS)
+    assert learner.evaluate("window.classroom.mediaMode") == "sfu"
+
+
+def test_a_learner_who_reloads_plays_the_teacher_through_janus_again(sfu_class):
+    _teacher, (learner, *_others) = sfu_class
+    wait_for_teacher_video(learner, MEDIA_TIMEOUT_MS)
+
+    learner.reload()
+    enter(learner)
+
+    wait_for_teacher_video(learner, BACK_IN_CLASS_BOUND_MS)
+    assert learner.evaluate("window.classroom.mediaMode") == "sfu"
 
 
 @pytest.fixture

@@ -186,6 +186,27 @@ def test_the_backoff_starts_again_once_the_server_has_answered(client):
     assert client.socket_count() == 6
 
 
+def test_the_phone_going_offline_is_said_at_once(client):
+    client.start()
+    client.connected()
+
+    client.js("window.dispatchEvent(new Event('offline'))")
+
+    assert client.statuses()[-1] == ("reconnecting", None)
+    assert client.socket_count() == 1
+
+
+def test_the_network_coming_back_opens_a_fresh_connection_at_once(client):
+    client.start()
+    client.connected()
+
+    client.js("window.dispatchEvent(new Event('online'))")
+    client.run_for(BACKOFF_MS[0])
+
+    assert client.socket_count() == 2
+    assert client.js("window.sockets[0].readyState") == 3  # the old one is closed, not trusted
+
+
 @pytest.mark.parametrize("code", [4400, 4401, 4403, 4404])
 def test_a_final_close_code_stops_reconnecting_and_tells_the_page_which(client, code):
     client.start()

@@ -79,9 +79,9 @@ def test_the_volunteer_sees_each_step_of_the_learners_phone_within_a_second(new_
     learner.goto(join_paths["赵建国", "学会ABC"], wait_until="commit")
     watch.shows_done("link")
 
-    expect(learner.get_by_role("link", name="去上学会ABC")).to_be_visible()
+    expect(learner.get_by_role("link", name="去教室：学会ABC")).to_be_visible()
     watch.action()
-    learner.get_by_role("link", name="去上学会ABC").click()
+    learner.get_by_role("link", name="去教室：学会ABC").click()
     watch.shows_done("page")
 
     watch.action()

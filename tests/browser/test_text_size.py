@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.gate import horizontal_overflow
+from tests.browser.header import choose_text_size as choose
 
 # The age-friendly rules: the largest step makes body text at least 30 px.
 EXTRA_LARGE_MIN_PX = 30
@@ -14,11 +15,6 @@ PAGES = ["/", "/courses/", "/courses/calligraphy/", "/search/?q=书法", "/help/
 
 def body_font_px(page) -> float:
     return page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-
-
-def choose(page, size):
-    page.locator(f".text-size button[data-text-size='{size}']").click()
-    expect(page.locator("html")).to_have_attribute("data-text-size", size)
 
 
 def test_extra_large_makes_body_text_at_least_30px(page):

@@ -1,4 +1,4 @@
-"""A learner taps 我需要帮助 and is told a volunteer will call; the volunteer's pages (home,
+"""A signed-in learner taps 求助 and is told a volunteer will call; the volunteer's pages (home,
 a request with its call log) pass the accessibility gate on a phone and on a laptop."""
 
 import re
@@ -33,7 +33,7 @@ def ask_for_a_call(page, join_path):
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_a_learner_taps_i_need_help_and_sees_a_volunteer_will_call(new_context, join_paths, viewport):
+def test_a_learner_taps_help_and_sees_a_volunteer_will_call(new_context, join_paths, viewport):
     page = new_context(viewport).new_page()
     page.goto(join_paths[ASKING[viewport]])
     button = page.locator(CALL_ME_BUTTON)

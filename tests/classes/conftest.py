@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.classes.learner_pages import noon, taichi, taichi_learner  # noqa: F401 (fixtures for the learner pages' tests)
 from tests.layers import learner_cookie, user_cookie
 
 

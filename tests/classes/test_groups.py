@@ -7,6 +7,7 @@ The socket side (text, resume, moderation, limits) is in test_group_consumer.py.
 import io
 import struct
 import zlib
+from datetime import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -189,6 +190,19 @@ def test_the_group_page_tells_the_teacher_they_moderate(client, calligraphy):
     client.force_login(user("teacher_wang"))
     config = client.get(f"/group/{calligraphy.pk}/").context["group_config"]
     assert (config["role"], config["moderates"]) == ("teacher", True)
+
+
+@pytest.mark.parametrize(("accept_language", "today", "older"), [
+    ("zh-CN,zh;q=0.9", "今天 %(time)s", ("%(month)s%(day)s日 %(time)s", "12月")),
+    ("en-GB,en;q=0.9", "Today %(time)s", ("%(day)s %(month)s %(time)s", "Dec")),
+])
+def test_the_group_page_gives_its_script_the_words_for_a_messages_time_in_the_pages_language(
+        client, calligraphy, liu, open_link, accept_language, today, older):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = accept_language
+    open_link(calligraphy, learner=liu)
+    words = client.get(f"/group/{calligraphy.pk}/").context["group_config"]["strings"]["time"]
+    assert words["today"] == today
+    assert (words["date"], words["months"][11]) == older
 
 
 @pytest.fixture(params=["learner-of-another-course", "teacher-of-another-course", "unassigned-volunteer", "nobody"])
@@ -404,6 +418,14 @@ def test_history_returns_the_page_before_the_given_number_oldest_first(liu_clien
 def test_history_of_the_first_page_stops_at_the_first_message(liu_client, calligraphy, forty_five_messages):
     response = liu_client.get(f"/group/{calligraphy.pk}/history/?before=16")
     assert [m["seq"] for m in response.json()["messages"]] == list(range(1, 16))
+
+
+def test_history_gives_each_message_the_time_it_was_stored(liu_client, calligraphy, forty_five_messages):
+    response = liu_client.get(f"/group/{calligraphy.pk}/history/?before=46")
+    messages = response.json()["messages"]
+    stored = dict(ChatMessage.objects.filter(room_id=forty_five_messages.chat_id).values_list("seq", "created_at"))
+    assert len(messages) == HISTORY_PAGE
+    assert [datetime.fromisoformat(m["at"]) for m in messages] == [stored[m["seq"]] for m in messages]
 
 
 @pytest.mark.parametrize("before", ["abc", "", "-1", "1.5", "²"])

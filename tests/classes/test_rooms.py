@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from classes.courses.people import CoursePerson, course_person
@@ -13,6 +13,12 @@ from classes.groups.services import group_for_course
 from classes.live import selectors as room_reads
 from classes.live import services as rooms
 from classes.models import ClassSession, Learner, Participant, RoomRole, Visit
+from core.timefmt import class_time
+
+
+def class_time_in(language, value):
+    with translation.override(language):
+        return class_time(value)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +120,16 @@ def test_someone_silent_for_longer_than_the_timeout_is_shown_offline(lesson):
     assert room_reads.room_snapshot(session=lesson)["participants"][0]["online"] is False
 
 
-def test_the_state_names_the_next_class(lesson):
-    assert room_reads.room_snapshot(session=lesson)["next_class"] != ""
+def test_the_state_names_the_next_class_in_each_language(lesson):
+    following = ClassSession.objects.filter(course=lesson.course, starts_at__gt=lesson.starts_at).order_by("starts_at")[0]
+    next_class = room_reads.room_snapshot(session=lesson)["next_class"]
+    assert next_class["zh-hans"] == class_time_in("zh-hans", following.starts_at)
+    assert next_class["en"] == class_time_in("en", following.starts_at)
+
+
+def test_a_cancelled_class_is_not_named_as_the_next(lesson):
+    ClassSession.objects.filter(course=lesson.course, starts_at__gt=lesson.starts_at).update(cancelled_at=timezone.now())
+    assert room_reads.room_snapshot(session=lesson)["next_class"] == {}
 
 
 # ---------------------------------------------------------------- the class, hands and voices

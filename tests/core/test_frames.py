@@ -74,8 +74,15 @@ def test_a_candidate_is_relayed():
     assert signal_data_clean(data) == data
 
 
+def test_a_request_for_a_fresh_connection_is_relayed():
+    data = {"pc": "p1", "renew": True}
+    assert signal_data_clean(data) == data
+
+
 @pytest.mark.parametrize("data", [
     {"pc": "p1"},
+    {"pc": "p1", "renew": 1},
+    {"pc": "p1", "renew": True, "description": {"type": "offer", "sdp": "v=0"}},
     {"pc": "p1", "description": {"type": "offer", "sdp": "v=0"}, "candidate": {"candidate": ""}},
     {"pc": "p1", "description": {"type": "evil", "sdp": "v=0"}},
     {"pc": "p1", "description": {"type": "offer", "sdp": "v=0", "extra": "<script>"}},

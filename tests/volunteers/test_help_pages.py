@@ -1,4 +1,4 @@
-"""The help pages: 我需要帮助 for learners, the roster's "ask a volunteer to call", the
+"""The help pages: 求助 for signed-in learners, the roster's "ask a volunteer to call", the
 volunteer home page, the coordinators' list, a request's page with its call log, and the
 export. Above all: a volunteer never gets the phone number of a learner not assigned to them."""
 
@@ -84,10 +84,10 @@ def assert_no_learner_phone(response, phones=None):
     assert not shown, f"{response.request['PATH_INFO']} shows {shown}"
 
 
-# ---------------------------------------------------------------- 我需要帮助
+# ---------------------------------------------------------------- 求助, signed in as a learner
 
 
-def test_a_signed_in_learner_sees_the_i_need_help_button_on_every_page(client, open_link, calligraphy, liu):
+def test_a_signed_in_learner_sees_the_call_me_help_button_on_every_page(client, open_link, calligraphy, liu):
     open_link(calligraphy, liu)
 
     for path in ("/", "/my/", "/help/"):
@@ -111,7 +111,7 @@ def test_the_course_page_sends_its_course_with_the_ask(client, open_link, callig
     assert f'name="course" value="{calligraphy.pk}"' in body
 
 
-def test_tapping_i_need_help_makes_a_request_and_confirms_it(client, open_link, calligraphy, abc, liu):
+def test_tapping_help_makes_a_request_and_confirms_it(client, open_link, calligraphy, abc, liu):
     open_link(calligraphy, liu)
 
     response = client.post(reverse("help_call_me"), {"course": abc.pk}, follow=True)

@@ -39,7 +39,7 @@ def assist_strings() -> dict:
             },
             "page": {
                 "title": _("Open the class page"),
-                "say": _("Say: “Please tap the big red button with the name of your class.”"),
+                "say": _("Say: “Under the name of your class, please tap the big red button ‘Go to the classroom’.”"),
                 "fix": "",
             },
             "camera": {

@@ -1,4 +1,4 @@
-"""Help requests: a learner's 我需要帮助, a teacher's "please call", the volunteers' home
+"""Help requests: a learner's 求助, a teacher's "please call", the volunteers' home
 page with their calls to make, the coordinators' list, one request's page with its call
 log, and the export of calls to make. Every phone number shown here has passed
 volunteers.selectors.access."""
@@ -28,7 +28,7 @@ from volunteers.selectors import help as help_selectors
 from volunteers.selectors.access import user_is_volunteer
 from volunteers.services import help as help_services
 
-# A learner who taps 我需要帮助 twice in a row (or reloads) asked once.
+# A learner who taps 求助 twice in a row (or reloads) asked once.
 DOUBLE_TAP_SECONDS = 30
 # Asking again and again adds nothing a volunteer can act on; past this, nothing is written.
 HELP_ASKS_PER_HOUR = 6
