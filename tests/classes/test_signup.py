@@ -76,6 +76,8 @@ def test_signing_up_twice_gets_a_message_not_a_second_seat(zh_client, calligraph
 
 
 def test_signing_up_after_the_term_gets_a_message_and_saves_nothing(zh_client, calligraphy):
+    # A term that ran its whole course before yesterday, whatever weekday today is.
+    calligraphy.term_start = timezone.localdate() - timedelta(weeks=12)
     calligraphy.term_end = timezone.localdate() - timedelta(days=1)
     calligraphy.save()
     response = zh_client.post(signup_url(calligraphy), {"name": "钱大妈", "phone": "13912345678", "pool": "online"})
