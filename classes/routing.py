@@ -4,6 +4,6 @@ from classes.groups.consumers import GroupChatConsumer
 from classes.live.consumers import ClassRoomConsumer
 
 websocket_urlpatterns = [
-    path("ws/class/<int:session_id>/", ClassRoomConsumer.as_asgi()),
-    path("ws/group/<int:course_id>/", GroupChatConsumer.as_asgi()),
+    path("ws/class/<id:session_id>/", ClassRoomConsumer.as_asgi()),
+    path("ws/group/<id:course_id>/", GroupChatConsumer.as_asgi()),
 ]

@@ -21,8 +21,8 @@ def register_coordinator_urls():
     return [
         path("learners/import/", course_admin.learners_import, name="wagtailadmin_learners_import"),
         path("timetable/", timetable_admin.timetable_terms, name="wagtailadmin_timetable"),
-        path("timetable/<int:term_id>/", timetable_admin.timetable_planner, name="wagtailadmin_timetable_planner"),
-        path("timetable/class/<int:session_id>/", timetable_admin.timetable_session, name="wagtailadmin_timetable_session"),
+        path("timetable/<id:term_id>/", timetable_admin.timetable_planner, name="wagtailadmin_timetable_planner"),
+        path("timetable/class/<id:session_id>/", timetable_admin.timetable_session, name="wagtailadmin_timetable_session"),
     ]
 
 

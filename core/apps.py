@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django asks: the role groups need the auth models loaded.
+        from core.inputs import converters_register
         from core.roles import roles_ensure
 
+        # <id:…> in the apps' URLs: registered before any URLconf is read.
+        converters_register()
         post_migrate.connect(roles_ensure, sender=self, dispatch_uid="core.roles_ensure")

@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 # The layer forgets a group member after a day (group_expiry); a hub re-joins its groups
 # well before, at a socket's heartbeat.
 REJOIN_EVERY_S = 60 * 60
+# When the layer fails (Redis restarting), the hub waits before it joins its groups again,
+# from half a second doubling to five: a restarted Redis answers within a second or two,
+# and a Redis that stays away is not knocked at in a tight loop.
+LAYER_RETRY_FIRST_S = 0.5
+LAYER_RETRY_MAX_S = 5.0
 
 
 class Hub:
@@ -71,9 +76,33 @@ class Hub:
                 self.joined_at[group] = now
                 await self.layer.group_add(group, self.channel)
 
+    async def _rejoin_all(self) -> None:
+        """After the layer failed: a restarted Redis has forgotten every group, so join them
+        all again. What was sent meanwhile is lost to the layer; each socket notices the hole
+        at the next numbered frame (resync) or the client at its next pong, and the chat is
+        replayed from the database."""
+        wait_s = LAYER_RETRY_FIRST_S
+        while True:
+            logger.warning("The channel layer failed; the hub joins its %d groups again in %.1fs",
+                           len(self.groups), wait_s)
+            await asyncio.sleep(wait_s)
+            try:
+                async with self.lock:
+                    for group in list(self.groups):
+                        await self.layer.group_add(group, self.channel)
+                        self.joined_at[group] = time.monotonic()
+                return
+            except Exception:  # noqa: BLE001 - still away: wait longer and try again
+                wait_s = min(wait_s * 2, LAYER_RETRY_MAX_S)
+
     async def _read(self) -> None:
         while True:
-            event = await self.layer.receive(self.channel)
+            try:
+                event = await self.layer.receive(self.channel)
+            except Exception:  # noqa: BLE001 - the layer's server went away (a Redis restart)
+                logger.warning("The hub's channel-layer read failed", exc_info=True)
+                await self._rejoin_all()
+                continue
             for socket in list(self.groups.get(event.get("group"), ())):
                 try:
                     # A relayed frame takes dispatch's fast path; any other event (rare: a

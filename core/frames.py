@@ -67,18 +67,25 @@ def _no_constants(name: str):
     raise ValueError(name)
 
 
-def frame_read(text: str) -> dict:
-    """The frame in `text` as a dict with a string `type`, checked by `frame_check`;
-    FrameError otherwise."""
+def json_read(text: str, *, max_depth: int = MAX_DEPTH):
+    """The JSON value in `text`, checked by `frame_check`; FrameError otherwise. For socket
+    frames and request bodies (core.bodies) alike."""
     if not _valid_text(text):
         raise FrameError("bad_text")
     try:
-        frame = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants)
     except RecursionError:  # thousands of nested brackets
         raise FrameError("too_deep") from None
     except ValueError:
         raise FrameError("bad_json") from None
+    frame_check(value, max_depth=max_depth)
+    return value
+
+
+def frame_read(text: str) -> dict:
+    """The frame in `text` as a dict with a string `type`, checked by `frame_check`;
+    FrameError otherwise."""
+    frame = json_read(text)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("bad_json")
-    frame_check(frame)
     return frame

@@ -1,19 +1,29 @@
 """Mainland China mobile numbers: what learners type, and the one form we store."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# 11 digits starting 13–19: every mainland mobile number in service.
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-# People type spaces, dashes, full-width digits and the +86 / 0086 prefix.
-FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋", "0123456789+")
+# 11 ASCII digits starting 13–19: every mainland mobile number in service. [0-9], not \d,
+# which also matches other scripts' digits: the stored form is one string per number.
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def _ascii_digits(text: str) -> str:
+    """Any script's decimal digits as ASCII ones (full-width １, Arabic-Indic ٣, ...); NFKC
+    first turns full-width ＋, －, （） and the ideographic space into their plain forms."""
+    return "".join(
+        str(unicodedata.decimal(char)) if unicodedata.decimal(char, None) is not None else char
+        for char in unicodedata.normalize("NFKC", text)
+    )
 
 
 def phone_normalise(raw: str) -> str:
-    """Return the 11-digit form of a mainland mobile number, or raise ValidationError."""
-    digits = re.sub(r"[\s\-()（）]", "", (raw or "").translate(FULL_WIDTH_DIGITS))
+    """Return the 11-digit form of a mainland mobile number, or raise ValidationError.
+    People type spaces, dashes, brackets, the +86 / 0086 prefix and digits of any script."""
+    digits = re.sub(r"[\s\-()]", "", _ascii_digits(raw or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix):]

@@ -2,12 +2,17 @@
 frames, the error frame, ping, and the close codes all sockets share
 (docs/realtime.md). The live class, the learning group and remote assist build on it."""
 
+import contextlib
 import json
 import logging
 import time
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.fanout import hub_for
 from core.frames import FrameError, frame_read
@@ -32,6 +37,13 @@ CLOSE_TOO_MANY_ERRORS = 4400
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
 CLOSE_NOT_FOUND = 4404
+
+# The database or the channel layer's Redis cannot be reached (a restart, a network cut):
+# no frame can be handled right, so the socket says so and closes with 4503 (HTTP's 503:
+# try again later; WebSocket's own 1013 is not one a server application may send), and the
+# client reconnects with backoff and resumes from its last number.
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+CLOSE_TRY_AGAIN_LATER = 4503
 
 # An SDP offer with many candidates is ~10 KB; nothing legitimate comes near this.
 MAX_FRAME_BYTES = 64 * 1024
@@ -99,12 +111,37 @@ class FrameSocket(AsyncWebsocketConsumer):
         for group in shared:
             await hub.leave(group, self)
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except UNAVAILABLE:
+            # The channel layer failed under this socket's own channel (Redis restarting).
+            await self._unavailable("the channel layer's receive")
+
     async def dispatch(self, message):
         # The live path: Channels' dispatch looks the handler up and closes old database
         # connections in a thread before every message; a relayed frame touches no database.
         if message["type"] == RELAY:
             return await self.relay(message)
-        return await super().dispatch(message)
+        try:
+            return await super().dispatch(message)
+        except UNAVAILABLE:
+            if message["type"] == "websocket.disconnect":
+                logger.warning("A socket left while the database or channel layer was unreachable; "
+                               "the presence sweep closes its visit")
+                raise StopConsumer() from None
+            await self._unavailable(message["type"])
+
+    async def _unavailable(self, during: str) -> None:
+        """Say why, and close so that the client comes back (no traceback: the cause is outside)."""
+        logger.warning("The database or channel layer is unreachable (during %s); the socket closes with %d "
+                       "for its client to reconnect", during, CLOSE_TRY_AGAIN_LATER)
+        # Before the socket was accepted, or after its client went, there is no one to tell.
+        with contextlib.suppress(Exception):
+            await self.send(text_data=dumps({"type": ERROR, "code": "unavailable",
+                                             "message": _("The server cannot be reached for a moment. Reconnecting…")}))
+        with contextlib.suppress(Exception):
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def relay(self, event):
         """Pass a prepared frame on; on a hole in its stream, tell the client to resync first."""
@@ -145,6 +182,8 @@ class FrameSocket(AsyncWebsocketConsumer):
             if not await self.before_action(kind):
                 return
             await handler(self, frame)
+        except UNAVAILABLE:
+            await self._unavailable(kind)
         except Exception:  # noqa: BLE001 - a failing handler answers; the socket stays open
             logger.exception("The %s handler failed on %s", kind, type(self).__name__)
             await self._error("server_error", _("Something went wrong. Please try again."), ref=kind[:40])

@@ -38,6 +38,13 @@ def help_page(request):
     return render(request, "home/help.html")
 
 
+def login_locked(request, original_response=None, credentials=None):
+    """django-axes's lockout response (AXES_LOCKOUT_CALLABLE), for /login/ and the admin's
+    sign-in alike: what happened, how long to wait, and whom to call meanwhile."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "home/login_locked.html", {"minutes": minutes}, status=429)
+
+
 @requires_csrf_token
 def server_error(request):
     """Render the error page with the centre's phone, without touching the database,

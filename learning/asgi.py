@@ -10,13 +10,21 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from core.bodies import FORM_BODY_MAX_BYTES, BoundedBodies  # noqa: E402
+from core.origins import SameOriginValidator  # noqa: E402
 from learning.routing import websocket_urlpatterns  # noqa: E402
+
+# Wagtail's admin takes documents and images up to their own caps (settings), plus the form around them.
+ADMIN_BODY_MAX_BYTES = max(settings.WAGTAILDOCS_MAX_UPLOAD_SIZE, settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE) \
+    + FORM_BODY_MAX_BYTES
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # A body over its endpoint's cap is refused before Django reads it (core/bodies.py).
+        "http": BoundedBodies(django_asgi_app, prefix_limits={"/admin/": ADMIN_BODY_MAX_BYTES}),
+        # Scheme, host and port of the Origin must be our own (core/origins.py).
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -7,7 +7,10 @@ from django.core.management import call_command
 from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
 
-from tests.server import JanusServer, ServerError
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.server import JanusServer, ManageError, ServerError, join_paths_from, manage, site_env
 
 # In this process, tests drive consumers with async_to_sync, one event loop per
 # call, which the Redis layer's connection pools do not survive: they use the
@@ -117,6 +120,22 @@ def open_link(client):
 
 
 @pytest.fixture(autouse=True)
+def _client_login_with_a_request(monkeypatch):
+    """django-axes counts sign-in failures per address, so its backend refuses an
+    authenticate() without a request, which client.login() makes. Give it the request a
+    browser's sign-in would carry; its failures (none here) roll back with each test."""
+    from django.test import Client, RequestFactory
+
+    login = Client.login
+
+    def login_with_request(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/login/"))
+        return login(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login_with_request)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate limits count in the cache; each test starts with none used."""
     from django.core.cache import cache
@@ -135,3 +154,27 @@ def janus_server(tmp_path_factory):
         except ServerError as error:
             pytest.fail(str(error), pytrace=False)
         yield server
+
+
+@dataclass(frozen=True)
+class SeededDemo:
+    """A site as migrate and seed_demo left it, to be copied (tests/server.py's site_copy), never served itself."""
+
+    root: Path
+    join_paths: dict[tuple[str, str], str]
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(tmp_path_factory) -> SeededDemo:
+    """The demo centre migrated and seeded once per run, in a SQLite file of its own, for the
+    tests that run real processes (Daphne, manage.py) on a site copied from it."""
+    # Migrating takes over ten seconds on a busy two-core machine; once is enough.
+    root = tmp_path_factory.mktemp("seeded-demo")
+    env = site_env(root)
+    try:
+        manage(env, "migrate", "--noinput")
+        join_paths = join_paths_from(manage(env, "seed_demo"))
+    except ManageError as error:
+        pytest.fail(str(error), pytrace=False)
+    assert join_paths, "seed_demo printed no join links"
+    return SeededDemo(root=root, join_paths=join_paths)

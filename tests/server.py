@@ -21,11 +21,13 @@ processes, learners with seats, session cookies as phones and staff get them, an
 sockets opened with them.
 """
 
+import asyncio
 import contextlib
 import functools
 import importlib.util
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -33,18 +35,22 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
+from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APPLICATION = "learning.asgi:application"
@@ -92,7 +98,7 @@ def free_port() -> int:
 
 
 def site_env(root: Path, *, redis_url: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a site of its own under `root`: root/db.sqlite3 and root/media.
+    """The environment of a site of its own under `root`: root/db.sqlite3, root/media and root/private-media.
 
     Whatever database the calling run uses (even PostgreSQL), the site has this throwaway
     file. Without `redis_url` it has the in-memory channel layer (one process); several
@@ -103,6 +109,7 @@ def site_env(root: Path, *, redis_url: str | None = None, **extra: str) -> dict[
         DJANGO_SETTINGS_MODULE="learning.settings.test",
         DATABASE_URL=f"sqlite:///{database_file(root)}",
         MEDIA_ROOT=str(root / "media"),
+        PRIVATE_MEDIA_ROOT=str(root / "private-media"),
         PYTHONUNBUFFERED="1",
     )
     env.pop("REDIS_URL", None)
@@ -475,6 +482,144 @@ def redis_url_emptied(db: int) -> str:
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
 
 
+REDIS_SERVER = "redis-server"
+REDIS_INSTALL = "apt-get install redis-server"
+
+
+def redis_server_installed() -> bool:
+    return shutil.which(REDIS_SERVER) is not None
+
+
+class RedisServer(ServedProcess):
+    """A redis-server of the caller's own on a free loopback port, keeping nothing on disk:
+    a test or benchmark may stop and start it again (a Redis restart, on the same port)
+    without touching the Redis other runs on this machine share. ServerError if it is not
+    installed or does not answer."""
+
+    def __init__(self, workdir: Path, *, port: int | None = None):
+        self.port = port or free_port()
+        self.log = workdir / f"redis-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{REDIS_HOST}:{self.port}/0"
+
+    def launch(self) -> None:
+        if not redis_server_installed():
+            raise ServerError(f"redis-server is not installed ({REDIS_INSTALL})")
+        with open(self.log, "a") as handle:
+            self.process = subprocess.Popen(
+                [REDIS_SERVER, "--port", str(self.port), "--bind", REDIS_HOST, "--save", "", "--appendonly", "no"],
+                stdout=handle, stderr=subprocess.STDOUT,
+            )
+
+    def wait_until_ready(self, timeout_s: float = SERVER_START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not redis_answers(REDIS_HOST, self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise ServerError(f"redis-server on port {self.port} did not answer; its log ends:\n{self.log_tail()}")
+            time.sleep(SERVER_POLL_INTERVAL_S)
+
+    def restart(self) -> None:
+        """Stop it (every connection and group membership gone, as after a crash) and start it again."""
+        self.stop()
+        self.launch()
+        self.wait_until_ready()
+
+
+class TcpProxy:
+    """A TCP relay on a free loopback port to `upstream` (host, port), in a thread of its own,
+    so a test can make a server unreachable and reachable again: `cut()` drops every
+    connection and refuses new ones at once (as a dead network answers a retrying client),
+    `mend()` lets them through again. As a context manager it runs for the block."""
+
+    def __init__(self, upstream: tuple[str, int]):
+        self.upstream = upstream
+        self.port = free_port()
+        self.open = True
+        self.cuts = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._ready = threading.Event()
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._serve, name=f"tcp-proxy-{self.port}", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(SERVER_START_TIMEOUT_S):
+            raise ServerError(f"the TCP proxy on port {self.port} did not start")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(SERVER_STOP_TIMEOUT_S)
+
+    def cut(self) -> None:
+        self.open = False
+        self.cuts += 1
+        self._loop.call_soon_threadsafe(self._drop_all)
+
+    def mend(self) -> None:
+        self.open = True
+
+    def _serve(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._loop.run_until_complete(asyncio.start_server(self._relay, "127.0.0.1", self.port))
+        self._ready.set()
+        self._loop.run_forever()
+
+    def _drop_all(self) -> None:
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.open:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers.update((writer, up_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (OSError, asyncio.IncompleteReadError):
+                pass
+            finally:
+                sink.transport.abort()
+                self._writers.discard(sink)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str):
+    """A fresh database of the caller's own on the PostgreSQL server at `admin_url` (a URL of
+    its `postgres` database): the new database's URL; dropped on leaving, connections and all."""
+    import psycopg
+
+    name = f"classes_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlsplit(admin_url)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+
 # ---------------------------------------------------------------- people
 
 
@@ -503,6 +648,26 @@ def learners_enrolled(*, course_slug: str, count: int, name: str) -> list[str]:
             enrolment_create(learner=learner, course=course)
             paths.append(f"/j/{join_link_token(link=join_link_ensure(course=course, learner=learner))}/")
     return paths
+
+
+def classes_with_learners(*, course_slug: str, classes: int, learners: int, name: str) -> list[dict]:
+    """`classes` new classes of the course (begun five minutes ago), each with `learners` new
+    learners with a seat: ``[{"session": <id>, "paths": [<join path>, …]}, …]``. Runs where
+    Django is set up on the site, like learners_enrolled."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from classes.models import ClassSession, CoursePage
+
+    course = CoursePage.objects.get(slug=course_slug)
+    made = []
+    for n in range(classes):
+        session = ClassSession.objects.create(course=course, starts_at=timezone.now() - timedelta(minutes=5),
+                                              duration_minutes=90)
+        made.append({"session": session.pk,
+                     "paths": learners_enrolled(course_slug=course_slug, count=learners, name=f"{name}{n}班")})
+    return made
 
 
 def session_cookies(server: "DaphneServer", paths: list[str]) -> list[str]:
@@ -567,3 +732,250 @@ async def frame_of_type(ws: ClientConnection, wanted: str) -> dict:
             raise RuntimeError(f"refused while waiting for {wanted}: {frame}")
         if frame.get("type") == wanted:
             return frame
+
+
+# ---------------------------------------------------------------- a socket that acts like the page
+
+# The browser client's rules (static/js/realtime.js): reconnect with exponential backoff from
+# half a second, capped, each wait taken at random between half and all of it; never again
+# after one of the server's refusals.
+BACKOFF_FIRST_S = 0.5
+BACKOFF_MAX_S = 15
+FINAL_CLOSE_CODES = (4400, 4401, 4403, 4404)
+# Handshake, sign-in and resume of one socket, even when many queue for a busy process.
+SOCKET_OPEN_TIMEOUT_S = 60
+
+
+@dataclass(eq=False)
+class ClassSocket:
+    """One socket in a class room (or learning group), reading everything that arrives and
+    mending the chat as the page does (static/js/realtime.js): it keeps the highest
+    contiguous `seq` it holds, drops copies it already has, and says `hello` from that number
+    on a `chat.message` past a hole (once the hello under way is answered), on `resync`, and
+    when a `pong`'s `last_seq` is ahead of it.
+
+    `lose` names seqs whose first `chat.message` this socket throws away, as if the channel
+    layer had dropped it; a copy that comes again (a replay) is kept.
+
+    With `servers`, it also reconnects as the page does when the server drops it: with
+    backoff and jitter, to the next of `servers` when one refuses (as a proxy moves on from
+    a dead upstream), then `hello` from its contiguous seq and every chat message it sent
+    that the server has not yet settled (`send_chat`'s outbox), with the same client id.
+    """
+
+    name: str
+    ws: ClientConnection
+    lose: set[int] = field(default_factory=set)
+    held: dict[int, dict] = field(default_factory=dict)  # seq → chat.message
+    hellos: list[int] = field(default_factory=list)  # the last_seq of each hello sent
+    answered: int = 0  # chat.synced / chat.reload received, one for each hello
+    lost: list[int] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # frames by type, duplicates, pongs that showed a hole
+    problems: list = field(default_factory=list)  # error frames, and a close by the server
+    leaving: bool = False
+    reader: asyncio.Task | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Reconnecting: where, as whom, and what happened.
+    servers: list = field(default_factory=list)
+    path: str = ""
+    cookie: str | None = None
+    server_index: int = 0
+    drops: Counter = field(default_factory=Counter)  # close code → times the server dropped this socket
+    outbox: dict[str, str] = field(default_factory=dict)  # client id → text, until settled
+    # Delivery latency: `sent_at` (client id → perf_counter_ns of its first send), shared by
+    # the sockets of one run, and what this socket measured for each message it first held.
+    sent_at: dict[str, int] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+    last_arrival_ns: int = 0  # when it first held its latest message
+
+    @property
+    def contiguous(self) -> int:
+        """The highest seq up to which this socket holds every message."""
+        seq = 0
+        while seq + 1 in self.held:
+            seq += 1
+        return seq
+
+    def holding(self) -> dict[int, str]:
+        """seq → client id of every message this socket holds, to compare with the database."""
+        return {seq: frame["client_id"] for seq, frame in self.held.items()}
+
+    @property
+    def has_hole(self) -> bool:
+        return any(seq > self.contiguous for seq in self.held)
+
+    @property
+    def syncing(self) -> bool:
+        return self.answered < len(self.hellos)
+
+    async def send(self, **frame) -> None:
+        try:
+            await self.ws.send(json.dumps(frame))
+        except ConnectionClosed:
+            pass  # the reader notes how the socket ended (and reconnects, if it does)
+
+    async def send_chat(self, text: str) -> str:
+        """Post `text`; kept and sent again after each reconnect until it is settled."""
+        client_id = uuid.uuid4().hex
+        self.outbox[client_id] = text
+        self.sent_at.setdefault(client_id, time.perf_counter_ns())
+        await self.send(type="chat.send", client_id=client_id, text=text)
+        return client_id
+
+    async def hello(self) -> None:
+        """Ask for what follows the contiguous part."""
+        self.hellos.append(self.contiguous)
+        await self.send(type="hello", last_seq=self.contiguous)
+
+    async def take(self, frame: dict) -> None:
+        kind = frame.get("type")
+        self.counts[kind] += 1
+        if kind == "chat.message":
+            seq = frame["seq"]
+            self.outbox.pop(frame.get("client_id"), None)  # settled
+            if seq in self.lose:
+                self.lose.discard(seq)
+                self.lost.append(seq)
+            elif seq in self.held:
+                self.counts["duplicate"] += 1
+            else:
+                self.held[seq] = frame
+                self.last_arrival_ns = time.perf_counter_ns()
+                if (sent := self.sent_at.get(frame.get("client_id"))) is not None:
+                    self.latencies_ms.append((time.perf_counter_ns() - sent) / 1e6)
+                # While a hello is answered, holes are the replay still coming: looked at again once synced.
+                if self.has_hole and not self.syncing:
+                    await self.hello()
+        elif kind == "chat.synced":
+            self.answered += 1
+            if self.has_hole and not self.syncing:
+                await self.hello()
+        elif kind == "chat.reload":  # the page clears its list and starts again from nothing
+            self.answered += 1
+            self.held.clear()
+            await self.hello()
+        elif kind == "resync":  # the server saw this socket miss frames: ask at once, as the page does
+            await self.hello()
+        elif kind == "pong" and frame.get("last_seq", 0) > self.contiguous and not self.syncing:
+            self.counts["pong ahead"] += 1
+            await self.hello()
+        elif kind == "error":
+            self.outbox.pop(frame.get("client_id"), None)  # refused for good: not sent again
+            self.problems.append(frame)
+
+    async def read(self) -> None:
+        while True:
+            try:
+                async for raw in self.ws:
+                    await self.take(json.loads(raw))
+                    self.changed.set()
+            except ConnectionClosed:
+                pass
+            if self.leaving:
+                break
+            code = self.ws.close_code
+            if not self.servers or code in FINAL_CLOSE_CODES:
+                self.problems.append(f"closed by the server: {code} {self.ws.close_reason!r}")
+                break
+            self.drops[code] += 1
+            await self._reconnect()
+        self.changed.set()
+
+    async def _reconnect(self) -> None:
+        """As the page does after a drop: back off, open again, hello and the outbox."""
+        attempts = 0
+        while not self.leaving:
+            attempts += 1
+            ceiling = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (attempts - 1))
+            await asyncio.sleep(ceiling * random.uniform(0.5, 1))
+            server = self.servers[self.server_index % len(self.servers)]
+            try:
+                self.ws = await socket_open(server, self.path, self.cookie, timeout_s=SOCKET_OPEN_TIMEOUT_S)
+            except (OSError, TimeoutError, InvalidHandshake):
+                self.server_index += 1  # that process is gone: the proxy sends the next attempt elsewhere
+                continue
+            if self.leaving:  # left while this connection was being opened
+                await self.ws.close()
+                return
+            # A hello in flight on the dropped connection will never be answered.
+            self.answered = len(self.hellos)
+            await self.hello()
+            for client_id, text in list(self.outbox.items()):
+                await self.send(type="chat.send", client_id=client_id, text=text)
+            return
+
+    async def until(self, condition, *, timeout_s: float, what: str) -> None:
+        """Wait until `condition()` holds; AssertionError, saying what, after `timeout_s` or a close."""
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if self.reader is not None and self.reader.done():
+                raise AssertionError(f"{self.name}: closed before {what}; {self.problems}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{self.name}: not {what} within {timeout_s}s ({self.summary()})")
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout=remaining)
+            except TimeoutError:
+                pass
+
+    def answered_all(self) -> bool:
+        return not self.syncing and not self.has_hole
+
+    def settled(self) -> bool:
+        """Every hello answered, no hole, and every message it sent settled."""
+        return self.answered_all() and not self.outbox
+
+    async def settle(self, timeout_s: float) -> None:
+        """Say hello from the contiguous seq, as at the end of the scenario, and wait until every
+        hello is answered and the outbox is empty."""
+        await self.hello()
+        await self.until(self.settled, timeout_s=timeout_s, what="answered with chat.synced")
+
+    async def leave(self) -> None:
+        self.leaving = True
+        await self.ws.close()
+        if self.reader is not None:
+            await self.reader
+
+    def summary(self) -> str:
+        return (f"holds {sorted(self.held)}, hellos from {self.hellos}, {self.answered} answered, lost on purpose "
+                f"{self.lost}, outbox {len(self.outbox)}, drops {dict(self.drops)}, frames {dict(self.counts)}")
+
+
+async def class_socket(server: "DaphneServer", path: str, cookie: str | None, name: str,
+                       lose: set[int] = frozenset(), *, servers: list | None = None,
+                       sent_at: dict[str, int] | None = None) -> ClassSocket:
+    """Open a socket to `path` with a session cookie; after `welcome`, hello from 0 as a fresh
+    page does. With `servers` (the first of them `server`), it reconnects as the page does."""
+    ws = await socket_open(server, path, cookie, timeout_s=SOCKET_OPEN_TIMEOUT_S)
+    try:
+        async with asyncio.timeout(SOCKET_OPEN_TIMEOUT_S):
+            await frame_of_type(ws, "welcome")
+    except BaseException:
+        await ws.close()
+        raise
+    sock = ClassSocket(name=name, ws=ws, lose=set(lose), servers=list(servers or []), path=path, cookie=cookie,
+                       sent_at=sent_at if sent_at is not None else {})
+    sock.reader = asyncio.create_task(sock.read())
+    await sock.hello()
+    return sock
+
+
+async def open_all(openings: list) -> list[ClassSocket]:
+    """Open sockets at once, each resumed (its first chat.synced); AssertionError naming any that failed."""
+    opened = await asyncio.gather(*openings, return_exceptions=True)
+    sockets = [result for result in opened if isinstance(result, ClassSocket)]
+    failed = [repr(result) for result in opened if not isinstance(result, ClassSocket)]
+    if not failed:
+        resumed = await asyncio.gather(*(sock.until(sock.answered_all, timeout_s=SOCKET_OPEN_TIMEOUT_S,
+                                                    what="resumed") for sock in sockets), return_exceptions=True)
+        failed = [repr(result) for result in resumed if isinstance(result, BaseException)]
+    if failed:
+        await leave_all(sockets)
+        raise AssertionError(f"{len(failed)} of {len(openings)} sockets did not open and resume:\n" + "\n".join(failed))
+    return sockets
+
+
+async def leave_all(sockets: list[ClassSocket]) -> None:
+    await asyncio.gather(*(sock.leave() for sock in sockets), return_exceptions=True)

@@ -68,8 +68,7 @@ class AssistConsumer(FrameSocket):
         if not user.is_authenticated:
             return events.CLOSE_NOT_SIGNED_IN, "not_signed_in", _("Please sign in again.")
         learner = Learner.objects.filter(pk=learner_id).first()
-        if learner is None:
-            return events.CLOSE_NO_SUCH_LEARNER, "no_such_learner", _("There is no such learner.")
-        if not user_may_see_learner(user=user, learner=learner):
-            return events.CLOSE_NOT_ALLOWED, "not_allowed", _("This learner is not assigned to you.")
+        if learner is None or not user_may_see_learner(user=user, learner=learner):
+            # One answer for both, so trying ids tells nobody which learners exist.
+            return events.CLOSE_NO_SUCH_LEARNER, "no_such_learner", str(events.NOT_YOURS_OR_MISSING)
         return None

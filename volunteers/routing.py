@@ -3,5 +3,5 @@ from django.urls import path
 from volunteers.consumers import AssistConsumer
 
 websocket_urlpatterns: list = [
-    path("ws/assist/<int:learner_id>/", AssistConsumer.as_asgi()),
+    path("ws/assist/<id:learner_id>/", AssistConsumer.as_asgi()),
 ]

@@ -47,9 +47,9 @@ register_permission_policy(HelpRequest, ReadOnlyPermissionPolicy(HelpRequest))
 @hooks.register("register_admin_urls")
 def register_volunteer_decision_urls():
     return [
-        path("volunteers/<int:volunteer_id>/approve/", admin_views.volunteer_approve_view,
+        path("volunteers/<id:volunteer_id>/approve/", admin_views.volunteer_approve_view,
              name="wagtailadmin_volunteer_approve"),
-        path("volunteers/<int:volunteer_id>/decline/", admin_views.volunteer_decline_view,
+        path("volunteers/<id:volunteer_id>/decline/", admin_views.volunteer_decline_view,
              name="wagtailadmin_volunteer_decline"),
     ]
 

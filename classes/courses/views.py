@@ -15,7 +15,7 @@ from classes.courses import join_links, selectors, services
 from classes.courses.forms import SignupForm
 from classes.courses.join_cards import join_card
 from classes.courses.learner_session import current_learner, session_start
-from classes.models import CoursePage, Enrolment, EnrolmentStatus
+from classes.models import CoursePage, Enrolment, EnrolmentStatus, JoinLink
 from core.ratelimit import client_address, rate_limit_exceeded
 from core.roles import VOLUNTEERS, require_coordinator, user_has_role, user_is_coordinator
 
@@ -26,6 +26,8 @@ BAD_LINK_WINDOW = 60 * 60
 SIGNUP_LIMIT_PER_ADDRESS = 10
 SIGNUP_LIMIT_PER_PHONE = 5
 SIGNUP_WINDOW = 60 * 60
+# The session key that carries a teacher's link from "Show the link" to the roster it is shown on.
+TEACHER_LINK_SHOWN = "teacher_link_shown"
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -132,6 +134,7 @@ def roster(request, course_id: int):
     # own packages keep, so this page needs to know neither.
     return render(request, "classes/roster.html", {
         "course": course,
+        "teacher_link": _teacher_link_to_show(request, course) if user_is_coordinator(request.user) else None,
         "rows": selectors.course_roster(course=course),
         "seats": course.seats_summary(),
         "is_coordinator": user_is_coordinator(request.user),
@@ -189,9 +192,22 @@ def teacher_link(request, course_id: int, teacher_id: int):
                        % {"name": teacher.name})
         return redirect("roster", course_id=course.pk)
     link = join_links.join_link_ensure(course=course, teacher=teacher)
-    url = request.build_absolute_uri(reverse("join", args=[join_links.join_link_token(link=link)]))
-    messages.success(request, _("Personal link for %(name)s: %(url)s") % {"name": teacher.name, "url": url})
+    # Not a message: Django keeps messages in a cookie anyone holding the browser can read.
+    # The session (kept server-side) holds only the link's id, and the roster shows it once.
+    request.session[TEACHER_LINK_SHOWN] = {"course": course.pk, "link": link.pk}
     return redirect("roster", course_id=course.pk)
+
+
+def _teacher_link_to_show(request, course: CoursePage) -> dict | None:
+    """The teacher's link a coordinator just asked for, once: {"name", "url"}, or None."""
+    shown = request.session.pop(TEACHER_LINK_SHOWN, None)
+    if not shown or shown.get("course") != course.pk:
+        return None
+    link = JoinLink.objects.select_related("teacher").filter(pk=shown.get("link"), course=course).first()
+    if link is None or link.teacher is None:
+        return None
+    token = join_links.join_link_token(link=link)
+    return {"name": link.teacher.name, "url": request.build_absolute_uri(reverse("join", args=[token]))}
 
 
 
@@ -199,10 +215,10 @@ def teacher_link(request, course_id: int, teacher_id: int):
 urlpatterns = [
     path("j/<str:token>/", join, name="join"),
     path("my/", my_classes, name="my_classes"),
-    path("signup/<int:course_id>/", signup, name="signup"),
-    path("roster/<int:course_id>/", roster, name="roster"),
-    path("roster/<int:course_id>/cards/", join_cards, name="join_cards"),
-    path("roster/<int:course_id>/teacher/<int:teacher_id>/link/", teacher_link, name="teacher_link"),
-    path("enrolment/<int:enrolment_id>/new-link/", link_reissue, name="link_reissue"),
-    path("enrolment/<int:enrolment_id>/withdraw/", enrolment_withdraw, name="enrolment_withdraw"),
+    path("signup/<id:course_id>/", signup, name="signup"),
+    path("roster/<id:course_id>/", roster, name="roster"),
+    path("roster/<id:course_id>/cards/", join_cards, name="join_cards"),
+    path("roster/<id:course_id>/teacher/<id:teacher_id>/link/", teacher_link, name="teacher_link"),
+    path("enrolment/<id:enrolment_id>/new-link/", link_reissue, name="link_reissue"),
+    path("enrolment/<id:enrolment_id>/withdraw/", enrolment_withdraw, name="enrolment_withdraw"),
 ]

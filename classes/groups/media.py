@@ -7,6 +7,7 @@ too large to decode safely, is refused before Pillow decodes its pixels.
 """
 
 import io
+import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -17,6 +18,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 IMAGE_MAX_BYTES = 15 * 1024 * 1024
 # 50 megapixels covers every phone camera; beyond it a file is a decompression bomb.
 IMAGE_MAX_PIXELS = 50_000_000
+# Memory one picture may take to decode, all its frames together: a 50-megapixel colour
+# photo's worth. A small file can declare far more (a 1-bit PNG, a GIF of many frames).
+IMAGE_DECODE_MAX_BYTES = IMAGE_MAX_PIXELS * 3
+# Bytes a decoded pixel takes in Pillow, by mode (a 1-bit pixel takes a byte); others take 4.
+MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2, "I;16B": 2, "I;16L": 2,
+              "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3}
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 LARGE_SIDE = 1600
 THUMB_SIDE = 360
@@ -41,25 +48,46 @@ def _encode(image: Image.Image, side: int) -> bytes:
     return buffer.getvalue()
 
 
+def _decoded_bytes(image: Image.Image) -> int:
+    """What decoding the picture would take, read from its header: every frame of it."""
+    return image.width * image.height * MODE_BYTES.get(image.mode, 4) * getattr(image, "n_frames", 1)
+
+
+def _too_large() -> ValidationError:
+    return ValidationError(_("The picture has too many pixels. Please send an ordinary photo."), code="image_too_large")
+
+
+def _not_a_picture() -> ValidationError:
+    return ValidationError(_("Please send a photo (JPEG or PNG)."), code="not_image")
+
+
 def picture_prepare(upload) -> tuple[ContentFile, ContentFile]:
     """(large, thumbnail) JPEGs for an uploaded picture, or ValidationError."""
     if upload.size > IMAGE_MAX_BYTES:
         raise ValidationError(_("The picture is too large. Please send a photo under 15 MB."), code="image_too_large")
     try:
-        with Image.open(upload) as probe:  # reads the header only
-            width, height = probe.size
-            kind = probe.format
-        if kind not in IMAGE_FORMATS:
-            raise ValidationError(_("Please send a photo (JPEG or PNG)."), code="not_image")
-        if width * height > IMAGE_MAX_PIXELS:
-            raise ValidationError(_("The picture has too many pixels. Please send an ordinary photo."),
-                                  code="image_too_large")
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
-        raise ValidationError(_("Please send a photo (JPEG or PNG)."), code="not_image") from None
+        # Pillow only warns between its own bomb limit and twice that; here it refuses.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:  # reads the header only
+                if image.format not in IMAGE_FORMATS:
+                    raise _not_a_picture()
+                if image.width * image.height > IMAGE_MAX_PIXELS:
+                    raise _too_large()
+                # A JPEG decodes at a half, quarter or eighth of its size when that still fills
+                # the large copy: a 50-megapixel phone photo then costs ~9 MB, not 150.
+                image.draft("RGB", (LARGE_SIDE, LARGE_SIDE))
+                if _decoded_bytes(image) > IMAGE_DECODE_MAX_BYTES:
+                    raise _too_large()
+                image.load()
+                # Shrunk before it is turned upright and made RGB, so those copies are small;
+                # the box is square, so turning it afterwards gives the same picture.
+                image.thumbnail((LARGE_SIDE, LARGE_SIDE))
+                upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_large() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _not_a_picture() from None
     return (ContentFile(_encode(upright, LARGE_SIDE), name="picture.jpg"),
             ContentFile(_encode(upright, THUMB_SIDE), name="thumb.jpg"))
 

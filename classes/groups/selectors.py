@@ -9,6 +9,20 @@ from classes.models import ChatMessage, ChatRoom, CoursePage, GroupMute, Learner
 HISTORY_PAGE = 30
 
 
+def chat_file_course(*, name: str) -> CoursePage | None:
+    """The published course whose group holds this photo, thumbnail or voice file, or None
+    (no such file, its message was removed, or its course is not published)."""
+    if not name:
+        return None
+    room_id = (
+        ChatMessage.objects.filter(Q(image=name) | Q(thumbnail=name) | Q(voice=name), deleted_at__isnull=True)
+        .values_list("room_id", flat=True).first()
+    )
+    if room_id is None:
+        return None
+    return CoursePage.objects.live().filter(learning_group__chat_id=room_id).first()
+
+
 def member_is_muted(*, group: LearningGroup, member: CoursePerson) -> bool:
     return GroupMute.objects.filter(group=group, **member.key).exists()
 

@@ -1,7 +1,7 @@
 """The learning group's page, its photo and voice uploads, and older messages for scrolling up."""
 
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -12,10 +12,13 @@ from classes.courses.learner_session import current_learner
 from classes.courses.people import course_person
 from classes.groups import media
 from classes.groups import services as groups
-from classes.groups.selectors import HISTORY_PAGE
+from classes.groups.selectors import HISTORY_PAGE, chat_file_course
 from classes.groups.strings import group_strings
 from classes.live import chat
 from classes.models import CoursePage
+from classes.models.live import CHAT_FILES
+from core.bodies import FORM_BODY_MAX_BYTES, body_limit
+from core.private_media import private_file_response
 from core.ratelimit import rate_limit_exceeded
 
 
@@ -46,6 +49,8 @@ def group_page(request, course_id: int):
     })
 
 
+# The largest file the group takes (media.py), plus the form fields around it.
+@body_limit(max_bytes=max(media.IMAGE_MAX_BYTES, media.VOICE_MAX_BYTES) + FORM_BODY_MAX_BYTES, answers_json=True)
 @require_POST
 def group_upload(request, course_id: int):
     """A picture or a voice message, posted as a file; the socket then delivers it to everyone."""
@@ -72,6 +77,16 @@ def group_upload(request, course_id: int):
     return JsonResponse({"ok": True, "seq": message.seq})
 
 
+def group_file(request, name: str):
+    """A photo, thumbnail or voice message of a group, for its members only. Whoever else
+    asks gets the 404 of a file that is not there, so the answer never tells them it is."""
+    course = chat_file_course(name=name)
+    if course is None or course_person(course=course, learner=current_learner(request), user=request.user) is None:
+        raise Http404
+    return private_file_response(storage=CHAT_FILES, name=name)
+
+
+@body_limit(answers_json=True)
 @never_cache
 def group_history(request, course_id: int):
     """Older messages, a page at a time, for scrolling up."""
@@ -87,7 +102,8 @@ def group_history(request, course_id: int):
 
 
 urlpatterns = [
-    path("group/<int:course_id>/", group_page, name="group"),
-    path("group/<int:course_id>/upload/", group_upload, name="group_upload"),
-    path("group/<int:course_id>/history/", group_history, name="group_history"),
+    path("group/<id:course_id>/", group_page, name="group"),
+    path("group/<id:course_id>/upload/", group_upload, name="group_upload"),
+    path("group/<id:course_id>/history/", group_history, name="group_history"),
+    path("group/file/<path:name>", group_file, name="group_file"),
 ]

@@ -1,7 +1,5 @@
 """The class page (waiting room, device check and live room in one) and the device check's report."""
 
-import json
-
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +15,7 @@ from classes.live import services as rooms
 from classes.live.selectors import COUNTDOWN_FROM_MINUTES, media_capacity_warning, room_status_words
 from classes.live.strings import classroom_strings
 from classes.models import ClassSession, RoomRole
+from core.bodies import body_limit, json_body_read
 from core.timefmt import class_time
 
 
@@ -57,17 +56,15 @@ def class_page(request, session_id: int):
     })
 
 
+@body_limit(answers_json=True)
 @require_POST
 def device_check(request, session_id: int):
     """Record a device check's result (the volunteers' readiness list reads it)."""
     session, person, refusal = _class_session_for(request, session_id)
     if refusal:
         return JsonResponse({"ok": False}, status=403)
-    try:
-        result = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
-    if not isinstance(result, dict):
+    result = json_body_read(request)
+    if result is None:
         return JsonResponse({"ok": False, "error": _("That could not be read.")}, status=400)
     rooms.device_check_record(session=session, person=person, result=result,
                               user_agent=request.headers.get("User-Agent", ""))
@@ -77,6 +74,6 @@ def device_check(request, session_id: int):
 
 
 urlpatterns = [
-    path("class/<int:session_id>/", class_page, name="class_page"),
-    path("class/<int:session_id>/check/", device_check, name="device_check"),
+    path("class/<id:session_id>/", class_page, name="class_page"),
+    path("class/<id:session_id>/check/", device_check, name="device_check"),
 ]

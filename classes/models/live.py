@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.models.courses import ClassSession
 from classes.models.learners import Learner
+from core.private_media import PrivateName, PrivateStorage
+
+CHAT_FILES = PrivateStorage(view_name="group_file")
 
 
 class ChatRoom(models.Model):
@@ -46,9 +49,12 @@ class ChatMessage(models.Model):
     author_role = models.CharField(max_length=20)
     kind = models.CharField(max_length=10, default="text")  # "text", "image" or "voice"
     text = models.TextField(max_length=2000, blank=True)
-    image = models.FileField(upload_to="chat/images/%Y/%m/", blank=True)
-    thumbnail = models.FileField(upload_to="chat/thumbs/%Y/%m/", blank=True)
-    voice = models.FileField(upload_to="chat/voice/%Y/%m/", blank=True)
+    # Only the group's members may fetch these: private storage, random names, and URLs
+    # that name the view checking who asks (classes/groups/views.py). Indexed, because that
+    # view finds the message by the file's name.
+    image = models.FileField(upload_to=PrivateName("chat"), storage=CHAT_FILES, blank=True, db_index=True)
+    thumbnail = models.FileField(upload_to=PrivateName("chat"), storage=CHAT_FILES, blank=True, db_index=True)
+    voice = models.FileField(upload_to=PrivateName("chat"), storage=CHAT_FILES, blank=True, db_index=True)
     voice_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

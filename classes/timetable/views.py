@@ -164,6 +164,6 @@ urlpatterns = [
     path("teach/free-time/", teacher_availability, name="teacher_availability"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("timetable/", timetable_week, name="timetable_week"),
-    path("timetable/teacher/<int:teacher_id>/", timetable_teacher, name="timetable_teacher"),
+    path("timetable/teacher/<id:teacher_id>/", timetable_teacher, name="timetable_teacher"),
     path("my/timetable/", my_timetable, name="my_timetable"),
 ]

@@ -7,6 +7,7 @@ switch to PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set.
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and Permissions-Policy (core/headers.py), in every environment.
+    "core.headers.security_headers_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "learning.urls"
@@ -149,15 +155,40 @@ STORAGES = {
 # Serve uploaded media from Django itself (dev, tests, single-box installs);
 # a deployment behind a reverse proxy turns it off and lets the proxy serve /media/.
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
+# Files only some people may fetch (a learning group's photos and voice messages): kept
+# outside MEDIA_ROOT, so no /media/ route ever serves them, and handed out by a view
+# that checks who asks (core/private_media.py).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+# Behind nginx: the `internal` location that serves PRIVATE_MEDIA_ROOT (docs/deploy.md);
+# the view checks, nginx sends the bytes. Empty: Django streams the file itself.
+PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
 
 # Signed-in staff stay signed in for a term's fortnight; learners' sessions last
 # until their link's term ends (set per session), so none expires during class.
 SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
 LOGIN_URL = "login"
+# Sign-in throttling (django-axes) for /login/ and the admin's sign-in alike: its backend
+# refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A person who mistypes a few times gets in; a guessing script gets AXES_FAILURE_LIMIT tries
+# per account and per address (counted apart, so one cannot spend the other's), then waits.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "home.views.login_locked"
+# The same address as every other rate limit (behind the proxy: TRUSTED_PROXY_HEADER).
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 LOGIN_REDIRECT_URL = "my_classes"
 LOGOUT_REDIRECT_URL = "/"
 
 WAGTAIL_SITE_NAME = "社区课堂"
+# No Gravatar pictures in the admin: staff e-mail hashes would go to an outside server, and
+# the Content-Security-Policy loads nothing from outside (core/headers.py).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
@@ -177,6 +208,9 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024  # a short class video fits
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # a phone photo fits
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# The site's pages run no string as code; only the browser tests need it (learning/settings/test.py).
+CSP_ALLOW_EVAL = False
 
 # The centre's contact details appear on every page's help section and on error pages.
 CENTRE_NAME = os.environ.get("CENTRE_NAME", "社区课堂")

@@ -23,8 +23,21 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only. Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/deploy.md)
+# Django sees which requests came in over HTTPS; set SECURE_SSL_REDIRECT=0 when the proxy
+# redirects plain HTTP itself, and SECURE_HSTS_SECONDS=0 when it sends HSTS itself.
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+# A year, as browsers' preload lists ask; browsers then never try plain HTTP on this host.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+# Preloading is the domain owner's lasting promise to browser makers (hstspreload.org), not a
+# default we can make for them: off unless asked, and Django's reminder (W021) silenced meanwhile.
+SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "0") == "1"
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_SECURE = os.environ.get("SECURE_COOKIES", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "0") == "1"
 

@@ -189,16 +189,26 @@ def new_context_at(browser):
     """Make a browser context (one person, one device) that opens paths on the server at
     `base_url`: ``new_context_at(url, "desktop", locale="en-GB")``. All close after the test."""
     contexts = []
+    # The site's Content-Security-Policy (core/headers.py) is on here as in production; whatever
+    # a page tried that the policy blocked fails the test, since a real phone would block it too.
+    violations = []
+
+    def note_violation(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def make(base_url: str, viewport: str = "phone", *, locale: str = DEFAULT_LOCALE, **options):
         context = browser.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], locale=locale, **options)
         context.set_default_timeout(PLAYWRIGHT_TIMEOUT_MS)
+        context.on("console", note_violation)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture

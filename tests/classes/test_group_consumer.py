@@ -16,7 +16,6 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -41,7 +40,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
+    """The test's own folders: public media, and the private root the groups' files live in."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
 
@@ -347,7 +348,8 @@ async def test_an_uploaded_picture_is_broadcast_to_the_members_sockets(
     for frame in heard:
         assert (frame["kind"], frame["seq"], frame["client_id"], frame["author"]) == ("image", 1, "p1", "刘桂兰")
         assert frame["image"] == stored.image.url and frame["thumbnail"] == stored.thumbnail.url
-        assert frame["image"].startswith(settings.MEDIA_URL) and frame["thumbnail"] != frame["image"]
+        # Served by the group's own file view, never from the public media folder.
+        assert not frame["image"].startswith(settings.MEDIA_URL) and frame["thumbnail"] != frame["image"]
 
 
 # ---------------------------------------------------------------- moderation
@@ -379,7 +381,8 @@ async def test_a_teachers_delete_broadcasts_a_tombstone_and_removes_the_files(
     calligraphy, liu_cookie, teacher_cookie, liu_picture
 ):
     files = [liu_picture.image.name, liu_picture.thumbnail.name]
-    existed = [default_storage.exists(name) for name in files]
+    storage = liu_picture.image.storage
+    existed = [storage.exists(name) for name in files]
     teacher = await join(calligraphy.pk, teacher_cookie)
     liu = await join(calligraphy.pk, liu_cookie)
     await send(teacher, type="chat.delete", seq=liu_picture.seq)
@@ -391,7 +394,7 @@ async def test_a_teachers_delete_broadcasts_a_tombstone_and_removes_the_files(
         assert (tombstone["seq"], tombstone["deleted"], tombstone["text"]) == (liu_picture.seq, True, "")
         assert (tombstone["image"], tombstone["thumbnail"]) == ("", "")
     assert stored.deleted_at is not None and not stored.image and not stored.thumbnail
-    assert [default_storage.exists(name) for name in files] == [False, False]
+    assert [storage.exists(name) for name in files] == [False, False]
 
 
 @run_async

@@ -4,21 +4,26 @@ voice messages, history paging and the unread counts on 我的课程.
 The socket side (text, resume, moderation, limits) is in test_group_consumer.py.
 """
 
+import importlib
 import io
+import re
 import struct
 import zlib
 from datetime import datetime
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image, ImageFile
 
 from classes.groups import media as chat_media
 from classes.groups.selectors import HISTORY_PAGE, unread_count
 from classes.courses.people import course_person
-from classes.groups.services import group_for_course, group_mute, group_post, read_mark_set
+from classes.groups.services import group_delete_message, group_for_course, group_mute, group_post, read_mark_set
+from classes.live.chat import chat_message_payload
 from classes.models import ChatMessage, CoursePage, Enrolment, EnrolmentStatus, Learner, RoomRole
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +44,11 @@ def user(username: str):
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Uploads land in a directory of this test's own, so 'nothing stored' can be checked."""
+    """Uploads land in directories of this test's own, so 'nothing stored' can be checked: the
+    group's files in the private root (returned), anything public in MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 def stored_files(media_root) -> list[str]:
@@ -95,14 +102,14 @@ def phone_photo_bytes() -> bytes:
     return jpeg_bytes(size=(800, 400), exif=exif)
 
 
-def png_header(width: int, height: int) -> bytes:
+def png_header(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2) -> bytes:
     """A PNG that claims its size in the header but carries almost no pixel data: cheap to send,
-    and only a reader that decoded it would notice the pixels are missing."""
+    and only a reader that decoded it would notice the pixels are missing. 8-bit RGB unless told."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
             + chunk(b"IEND", b""))
 
@@ -390,6 +397,116 @@ def test_a_muted_learner_cannot_upload_either(liu_client, calligraphy, liu_membe
     assert response.json()["code"] == "muted"
     assert ChatMessage.objects.count() == 1
     assert stored_files(media_root) == []
+
+
+# ---------------------------------------------------------------- the group's files are the members' only
+
+
+@pytest.fixture
+def group_photo(liu_member) -> ChatMessage:
+    """A picture 刘桂兰 posted in the calligraphy group."""
+    large, thumbnail = chat_media.picture_prepare(SimpleUploadedFile("IMG_0001.jpg", jpeg_bytes()))
+    return group_post(member=liu_member, client_id="photo", attachments={"image": large, "thumbnail": thumbnail})
+
+
+def file_url(field) -> str:
+    return chat_message_payload(field.instance)[field.field.name]
+
+
+def test_a_member_gets_the_bytes_of_a_group_photo(client, group_photo):
+    client.force_login(user("teacher_wang"))
+    response = client.get(file_url(group_photo.image))
+    with group_photo.image.open("rb") as stored:
+        assert (response.status_code, b"".join(response.streaming_content)) == (200, stored.read())
+    assert response["Content-Type"] == "image/jpeg"
+
+
+def test_a_visitor_who_is_not_signed_in_gets_404_for_a_group_photo(client, group_photo):
+    assert client.get(file_url(group_photo.thumbnail)).status_code == 404
+
+
+def test_a_learner_of_another_course_gets_the_same_answer_as_for_a_file_that_is_not_there(
+    client, group_photo, zhou, open_link,
+):
+    open_link(CoursePage.objects.get(slug="learn-abc"), learner=zhou)
+    refused = client.get(file_url(group_photo.image))
+    missing = client.get(reverse("group_file", kwargs={"name": "chat/" + "x" * 43 + ".jpg"}))
+    # The pages differ only in their CSRF token and the address the language switch returns to.
+    names = [t.name for t in refused.templates]
+    assert (refused.status_code, names[0]) == (404, "404.html")
+    assert (missing.status_code, [t.name for t in missing.templates]) == (404, names)
+
+
+def test_two_photos_in_the_same_month_are_stored_under_different_long_random_names(liu_member, group_photo):
+    large, thumbnail = chat_media.picture_prepare(SimpleUploadedFile("IMG_0001.jpg", jpeg_bytes()))
+    second = group_post(member=liu_member, client_id="photo-2", attachments={"image": large, "thumbnail": thumbnail})
+    names = [group_photo.image.name, group_photo.thumbnail.name, second.image.name, second.thumbnail.name]
+    assert len(set(names)) == 4
+    # 32 random bytes are 43 URL-safe characters; nothing of the upload's name or date.
+    assert all(re.fullmatch(r"chat/[A-Za-z0-9_-]{43}\.jpg", name) for name in names), names
+
+
+def test_a_group_photo_is_not_under_the_public_media_root_nor_served_by_its_route(client, group_photo, settings):
+    client.force_login(user("teacher_wang"))
+    assert not (settings.MEDIA_ROOT / group_photo.image.name).exists()
+    assert client.get(f"{settings.MEDIA_URL}{group_photo.image.name}").status_code == 404
+
+
+def test_the_message_frame_points_at_the_members_only_view(group_photo):
+    frame = chat_message_payload(group_photo)
+    assert frame["image"] == reverse("group_file", kwargs={"name": group_photo.image.name})
+    assert frame["thumbnail"] == reverse("group_file", kwargs={"name": group_photo.thumbnail.name})
+
+
+def test_behind_nginx_the_view_hands_the_file_to_the_proxy_without_reading_it(client, group_photo, settings):
+    settings.PRIVATE_MEDIA_ACCEL_REDIRECT = "/private-internal/"
+    client.force_login(user("coordinator"))
+    response = client.get(file_url(group_photo.image))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/private-internal/{group_photo.image.name}"
+    assert response.content == b""
+
+
+def test_a_removed_messages_photo_is_no_longer_served(client, group_photo, teacher_member):
+    url = file_url(group_photo.image)
+    group_delete_message(member=teacher_member, seq=group_photo.seq)
+    client.force_login(user("teacher_wang"))
+    assert client.get(url).status_code == 404
+
+
+# ---------------------------------------------------------------- files stored before they were private
+
+
+@pytest.fixture
+def move_to_private():
+    migration = importlib.import_module("classes.migrations.0009_private_chat_files")
+    return lambda: migration.move_chat_files_to_private_storage(django_apps, None)
+
+
+def test_the_migration_moves_an_old_public_photo_to_a_random_private_name(
+    calligraphy, settings, move_to_private, django_capture_on_commit_callbacks,
+):
+    old_name = "chat/images/2025/06/picture.jpg"
+    (settings.MEDIA_ROOT / old_name).parent.mkdir(parents=True)
+    (settings.MEDIA_ROOT / old_name).write_bytes(jpeg_bytes())
+    message = ChatMessage.objects.create(room_id=group_for_course(course=calligraphy).chat_id, seq=1, client_id="old",
+                                         author_name="刘桂兰", author_role="learner", kind="image", image=old_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        move_to_private()
+    message.refresh_from_db()
+    assert re.fullmatch(r"chat/[A-Za-z0-9_-]{43}\.jpg", message.image.name)
+    with message.image.open("rb") as moved:
+        assert moved.read() == jpeg_bytes()
+    assert not (settings.MEDIA_ROOT / old_name).exists()
+
+
+def test_the_migration_keeps_the_name_of_a_file_that_is_missing(calligraphy, move_to_private):
+    old_name = "chat/voice/2025/06/voice.ogg"
+    message = ChatMessage.objects.create(room_id=group_for_course(course=calligraphy).chat_id, seq=1, client_id="lost",
+                                         author_name="刘桂兰", author_role="learner", kind="voice", voice=old_name)
+    move_to_private()
+    message.refresh_from_db()
+    assert message.voice.name == old_name
 
 
 # ---------------------------------------------------------------- history

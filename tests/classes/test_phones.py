@@ -5,7 +5,8 @@ from core.phones import phone_masked, phone_normalise
 
 
 @pytest.mark.parametrize("typed", ["13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000",
-                                   "008613800138000", "１３８００１３８０００"])
+                                   "008613800138000", "１３８００１３８０００", "＋８６ １３８－００１３－８０００",
+                                   "（138）0013 8000", "١٣٨٠٠١٣٨٠٠٠", "१३८००१३८०००"])
 def test_common_ways_of_typing_a_mobile_number_are_normalised(typed):
     assert phone_normalise(typed) == "13800138000"
 

@@ -90,10 +90,48 @@ def test_removing_twice_is_harmless(client, calligraphy):
     assert response.status_code == 302
 
 
-def test_teacher_link_is_shown_to_the_coordinator(client, calligraphy):
+def teacher_link_token(course) -> str:
+    from classes.courses.join_links import join_link_token
+
+    link = JoinLink.objects.get(course=course, teacher__user__username="teacher_wang", revoked_at__isnull=True)
+    return join_link_token(link=link)
+
+
+@pytest.fixture
+def ask_for_teacher_link(client, calligraphy):
+    """A coordinator taps "Show the link" for 王书华; the POST's response."""
     from classes.models import Teacher
 
     client.login(username="coordinator", password="demo-coordinator")
     teacher = Teacher.objects.get(user__username="teacher_wang")
-    response = client.post(f"/roster/{calligraphy.pk}/teacher/{teacher.pk}/link/", follow=True)
-    assert "/j/" in response.content.decode()
+    return client.post(f"/roster/{calligraphy.pk}/teacher/{teacher.pk}/link/")
+
+
+def test_teacher_link_is_shown_to_the_coordinator(client, calligraphy, ask_for_teacher_link):
+    response = client.get(ask_for_teacher_link["Location"])
+    assert f"/j/{teacher_link_token(calligraphy)}/" in response.content.decode()
+
+
+def test_teacher_link_is_shown_only_once(client, calligraphy, ask_for_teacher_link):
+    client.get(ask_for_teacher_link["Location"])
+    again = client.get(ask_for_teacher_link["Location"])
+    assert teacher_link_token(calligraphy) not in again.content.decode()
+
+
+def readable(morsel) -> str:
+    """A cookie as whoever holds the browser reads it: the messages cookie is signed (and may be
+    compressed), not encrypted, so its messages are read out too."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    storage = CookieStorage(HttpRequest())
+    if morsel.key != storage.cookie_name:
+        return morsel.value
+    return morsel.value + "".join(str(message) for message in storage._decode(morsel.value) or [])
+
+
+def test_teacher_links_token_is_in_no_cookie(client, calligraphy, ask_for_teacher_link):
+    shown = client.get(ask_for_teacher_link["Location"])
+    token = teacher_link_token(calligraphy)
+    cookies = [readable(morsel) for response in (ask_for_teacher_link, shown) for morsel in response.cookies.values()]
+    assert not any(token in value for value in cookies)

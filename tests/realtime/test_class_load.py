@@ -26,16 +26,14 @@ import json
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
 
 from tests.server import (
-    REDIS_HOST, REDIS_PORT, DaphneServer, ServerError, daphne_servers, frame_of_type, logs_printed,
-    manage_json, redis_answers, redis_url_emptied, session_cookies, signed_in_cookie, site_copy, site_env,
-    socket_open,
+    REDIS_HOST, REDIS_PORT, ClassSocket, DaphneServer, ServerError, class_socket, daphne_servers, leave_all,
+    logs_printed, manage_json, open_all, redis_answers, redis_url_emptied, session_cookies, signed_in_cookie,
+    site_copy, site_env,
 )
 
 LAYERS = ["memory", "redis"]
@@ -64,19 +62,9 @@ SETTLE_TIMEOUT_S = 30
 # One message in the drop test, from send to its arrival: milliseconds on loopback.
 DELIVERY_TIMEOUT_S = 15
 
-NEW_CLASS = """
-import json
-from datetime import timedelta
-from django.utils import timezone
-from classes.models import ClassSession, CoursePage
-from tests.server import learners_enrolled
-
-course = CoursePage.objects.get(slug={course!r})
-session = ClassSession.objects.create(course=course, starts_at=timezone.now() - timedelta(minutes=5),
-                                      duration_minutes=60)
-paths = learners_enrolled(course_slug={course!r}, count={count}, name={name!r})
-print(json.dumps({{"session": session.pk, "paths": paths}}))
-"""
+NEW_CLASS = ("import json; from tests.server import classes_with_learners; "
+             "print(json.dumps(classes_with_learners(course_slug={course!r}, classes=1, learners={count}, "
+             "name={name!r})[0]))")
 
 STORED_MESSAGES = """
 import json
@@ -164,172 +152,6 @@ def _stored_messages(site: Site, live_class: LiveClass) -> dict[int, str]:
     return {int(seq): client_id for seq, client_id in stored.items()}
 
 
-# ---------------------------------------------------------------- a socket that acts like the page
-
-
-@dataclass(eq=False)
-class ClassSocket:
-    """One socket in the class room, reading everything that arrives and mending the chat as the page does.
-
-    `lose` names seqs whose first `chat.message` this socket throws away, as if the channel
-    layer had dropped it; a copy that comes again (a replay) is kept.
-    """
-
-    name: str
-    ws: ClientConnection
-    lose: set[int] = field(default_factory=set)
-    held: dict[int, dict] = field(default_factory=dict)  # seq → chat.message
-    hellos: list[int] = field(default_factory=list)  # the last_seq of each hello sent
-    answered: int = 0  # chat.synced / chat.reload received, one for each hello
-    lost: list[int] = field(default_factory=list)
-    counts: Counter = field(default_factory=Counter)  # frames by type, duplicates, pongs that showed a hole
-    problems: list = field(default_factory=list)  # error frames, and a close by the server
-    leaving: bool = False
-    reader: asyncio.Task | None = None
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def contiguous(self) -> int:
-        """The highest seq up to which this socket holds every message."""
-        seq = 0
-        while seq + 1 in self.held:
-            seq += 1
-        return seq
-
-    def holding(self) -> dict[int, str]:
-        """seq → client id of every message this socket holds, to compare with the database."""
-        return {seq: frame["client_id"] for seq, frame in self.held.items()}
-
-    @property
-    def has_hole(self) -> bool:
-        return any(seq > self.contiguous for seq in self.held)
-
-    @property
-    def syncing(self) -> bool:
-        return self.answered < len(self.hellos)
-
-    async def send(self, **frame) -> None:
-        try:
-            await self.ws.send(json.dumps(frame))
-        except ConnectionClosed:
-            pass  # the reader notes how the socket ended
-
-    async def hello(self) -> None:
-        """Ask for what follows the contiguous part."""
-        self.hellos.append(self.contiguous)
-        await self.send(type="hello", last_seq=self.contiguous)
-
-    async def take(self, frame: dict) -> None:
-        kind = frame.get("type")
-        self.counts[kind] += 1
-        if kind == "chat.message":
-            seq = frame["seq"]
-            if seq in self.lose:
-                self.lose.discard(seq)
-                self.lost.append(seq)
-            elif seq in self.held:
-                self.counts["duplicate"] += 1
-            else:
-                self.held[seq] = frame
-                # While a hello is answered, holes are the replay still coming: looked at again once synced.
-                if self.has_hole and not self.syncing:
-                    await self.hello()
-        elif kind == "chat.synced":
-            self.answered += 1
-            if self.has_hole and not self.syncing:
-                await self.hello()
-        elif kind == "chat.reload":  # the page clears its list and starts again from nothing
-            self.answered += 1
-            self.held.clear()
-            await self.hello()
-        elif kind == "resync":  # the server saw this socket miss frames: ask at once, as the page does
-            await self.hello()
-        elif kind == "pong" and frame.get("last_seq", 0) > self.contiguous and not self.syncing:
-            self.counts["pong ahead"] += 1
-            await self.hello()
-        elif kind == "error":
-            self.problems.append(frame)
-
-    async def read(self) -> None:
-        try:
-            async for raw in self.ws:
-                await self.take(json.loads(raw))
-                self.changed.set()
-        except ConnectionClosed:
-            pass
-        if not self.leaving:
-            self.problems.append(f"closed by the server: {self.ws.close_code} {self.ws.close_reason!r}")
-        self.changed.set()
-
-    async def until(self, condition, *, timeout_s: float, what: str) -> None:
-        """Wait until `condition()` holds; AssertionError, saying what, after `timeout_s` or a close."""
-        deadline = time.monotonic() + timeout_s
-        while not condition():
-            if self.reader is not None and self.reader.done():
-                raise AssertionError(f"{self.name}: closed before {what}; {self.problems}")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"{self.name}: not {what} within {timeout_s}s ({self.summary()})")
-            self.changed.clear()
-            try:
-                await asyncio.wait_for(self.changed.wait(), timeout=remaining)
-            except TimeoutError:
-                pass
-
-    def answered_all(self) -> bool:
-        return not self.syncing and not self.has_hole
-
-    async def settle(self, timeout_s: float) -> None:
-        """Say hello from the contiguous seq, as at the end of the scenario, and wait until every hello is answered."""
-        await self.hello()
-        await self.until(self.answered_all, timeout_s=timeout_s, what="answered with chat.synced")
-
-    async def leave(self) -> None:
-        self.leaving = True
-        await self.ws.close()
-        if self.reader is not None:
-            await self.reader
-
-    def summary(self) -> str:
-        return (f"holds {sorted(self.held)}, hellos from {self.hellos}, {self.answered} answered, lost on purpose "
-                f"{self.lost}, frames {dict(self.counts)}")
-
-
-async def class_socket(server: DaphneServer, live_class: LiveClass, cookie: str, name: str,
-                       lose: set[int] = frozenset()) -> ClassSocket:
-    """Open a socket to the class with a session cookie; after `welcome`, hello from 0 as a fresh page does."""
-    ws = await socket_open(server, live_class.path, cookie, timeout_s=CONNECT_TIMEOUT_S)
-    try:
-        async with asyncio.timeout(CONNECT_TIMEOUT_S):
-            await frame_of_type(ws, "welcome")
-    except BaseException:
-        await ws.close()
-        raise
-    sock = ClassSocket(name=name, ws=ws, lose=set(lose))
-    sock.reader = asyncio.create_task(sock.read())
-    await sock.hello()
-    return sock
-
-
-async def open_all(openings: list) -> list[ClassSocket]:
-    """Open sockets at once, each resumed (its first chat.synced); AssertionError naming any that failed."""
-    opened = await asyncio.gather(*openings, return_exceptions=True)
-    sockets = [result for result in opened if isinstance(result, ClassSocket)]
-    failed = [repr(result) for result in opened if not isinstance(result, ClassSocket)]
-    if not failed:
-        resumed = await asyncio.gather(*(sock.until(sock.answered_all, timeout_s=CONNECT_TIMEOUT_S, what="resumed")
-                                         for sock in sockets), return_exceptions=True)
-        failed = [repr(result) for result in resumed if isinstance(result, BaseException)]
-    if failed:
-        await leave_all(sockets)
-        raise AssertionError(f"{len(failed)} of {len(openings)} sockets did not open and resume:\n" + "\n".join(failed))
-    return sockets
-
-
-async def leave_all(sockets: list[ClassSocket]) -> None:
-    await asyncio.gather(*(sock.leave() for sock in sockets), return_exceptions=True)
-
-
 # ---------------------------------------------------------------- the busy class
 
 
@@ -382,8 +204,8 @@ def _busy_class(site: Site) -> BusyClassRun:
 
     async def scenario():
         teacher, *learners = await open_all([
-            class_socket(site.teacher_server, live_class, site.teacher_cookie, "teacher"),
-            *(class_socket(site.server_for(n), live_class, cookie, f"learner {n} (process {n % len(site.servers)})")
+            class_socket(site.teacher_server, live_class.path, site.teacher_cookie, "teacher"),
+            *(class_socket(site.server_for(n), live_class.path, cookie, f"learner {n} (process {n % len(site.servers)})")
               for n, cookie in enumerate(live_class.learner_cookies)),
         ])
         sockets = [teacher, *learners]
@@ -465,8 +287,8 @@ def _logs(site):
 async def teacher_and_learner(site: Site, live_class: LiveClass, *, lose: set[int]):
     """The teacher and a learner who loses the first copies of `lose`; on Redis, on different processes."""
     sockets = await open_all([
-        class_socket(site.teacher_server, live_class, site.teacher_cookie, "teacher"),
-        class_socket(site.server_for(0), live_class, live_class.learner_cookies[0], "learner", lose=lose),
+        class_socket(site.teacher_server, live_class.path, site.teacher_cookie, "teacher"),
+        class_socket(site.server_for(0), live_class.path, live_class.learner_cookies[0], "learner", lose=lose),
     ])
     try:
         yield sockets

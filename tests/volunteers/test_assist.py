@@ -352,20 +352,30 @@ def test_a_coordinator_may_open_any_learners_assist_page(client, zhao):
 
 
 @pytest.mark.parametrize("username", ["volunteer", "teacher_li"])
-def test_someone_not_assigned_gets_403_without_the_phone(client, zhao, username):
+def test_someone_not_assigned_gets_404_without_the_phone(client, zhao, username):
     client.force_login(_user(username))
 
     response = client.get(_assist_url(zhao))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert "13800138002" not in response.content.decode()
 
 
-def test_a_volunteer_whose_request_was_closed_gets_403(client, zhao, assigned):
+def test_a_learner_who_is_not_yours_and_one_who_is_not_there_answer_alike(client, zhao):
+    client.force_login(_user("volunteer"))
+
+    not_yours = client.get(_assist_url(zhao))
+    missing = client.get(reverse("volunteer_assist", args=[999_999]))
+
+    assert (not_yours.status_code, not_yours.templates[0].name) == (missing.status_code, missing.templates[0].name)
+    assert not_yours.status_code == 404
+
+
+def test_a_volunteer_whose_request_was_closed_gets_404(client, zhao, assigned):
     HelpRequest.objects.filter(learner=zhao).update(status=HelpStatus.CLOSED, closed_at=timezone.now())
     client.force_login(_user("volunteer"))
 
-    assert client.get(_assist_url(zhao)).status_code == 403
+    assert client.get(_assist_url(zhao)).status_code == 404
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(client, zhao):

@@ -105,16 +105,26 @@ async def test_a_socket_without_a_signed_in_user_is_refused_with_4401_and_gets_n
 
 @pytest.mark.parametrize("username", ["volunteer", "teacher_li"])  # not assigned; teaches him
 @run_async
-async def test_someone_not_assigned_is_refused_with_4403_and_gets_no_steps(zhao, username):
+async def test_someone_not_assigned_is_refused_as_for_a_learner_who_is_not_there_and_gets_no_steps(zhao, username):
     cookie = await database_sync_to_async(user_cookie)(username)
     socket = _socket(zhao.pk, cookie)
     error, close = await refusal_of(socket)
 
     await record(learner=zhao, step=AssistStep.PAGE_OPENED)
 
-    assert error["code"] == "not_allowed"
-    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+    assert error["code"] == "no_such_learner"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NO_SUCH_LEARNER}
     assert await socket.receive_nothing(timeout=QUIET)
+    assert layer_group_keys() == []
+
+
+@run_async
+async def test_a_learner_not_yours_and_a_learner_id_that_does_not_exist_get_the_same_refusal(zhao):
+    cookie = await database_sync_to_async(user_cookie)("volunteer")
+    not_yours = await refusal_of(_socket(zhao.pk, cookie))
+    missing = await refusal_of(_socket(999_999, cookie))
+
+    assert not_yours == missing
     assert layer_group_keys() == []
 
 
@@ -139,8 +149,8 @@ async def test_a_volunteer_taken_off_the_request_gets_no_more_steps_and_is_close
     close = await socket.receive_output()
     await close_all(socket)
 
-    assert error["code"] == "not_allowed"
-    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+    assert error["code"] == "no_such_learner"
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NO_SUCH_LEARNER}
 
 
 # ---------------------------------------------------------------- frames

@@ -203,7 +203,7 @@ def test_a_capacity_over_20_is_refused_with_the_reason(as_coordinator):
 # ---------------------------------------------------------------- the day sheet
 
 
-def test_the_day_sheet_lists_each_time_with_its_learners_and_phones_for_the_volunteer_on_duty(
+def test_the_day_sheet_lists_each_time_with_its_learners_for_the_volunteer_on_duty(
     as_volunteer, slot, liu, coordinator
 ):
     services.visit_book(slot=slot, learner=liu, booked_by=coordinator)
@@ -211,8 +211,22 @@ def test_the_day_sheet_lists_each_time_with_its_learners_and_phones_for_the_volu
     assert "09:30–10:00 · 多功能厅" in body
     assert "10:30–11:00 · 多功能厅" in body
     assert "刘桂兰" in body
-    assert "13800138001" in body
-    assert 'href="tel:13800138001"' not in body  # printed: the number as text
+
+
+def test_the_day_sheet_masks_the_phone_of_a_learner_who_is_not_the_on_duty_volunteers(
+    as_volunteer, slot, liu, coordinator
+):
+    services.visit_book(slot=slot, learner=liu, booked_by=coordinator)
+    body = as_volunteer.get(sheet_url(slot)).content.decode()
+    assert "*******8001" in body
+    assert "13800138001" not in body
+
+
+def test_the_day_sheet_prints_the_whole_phone_of_the_volunteers_own_learner(as_volunteer, slot, zhao_assigned, volunteer):
+    services.visit_book(slot=slot, learner=zhao_assigned, booked_by=volunteer)
+    body = as_volunteer.get(sheet_url(slot)).content.decode()
+    assert "13800138002" in body
+    assert 'href="tel:13800138002"' not in body  # printed: the number as text
 
 
 def test_the_day_sheet_says_what_to_bring_and_has_a_print_button(as_volunteer, slot):

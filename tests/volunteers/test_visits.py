@@ -372,17 +372,39 @@ def test_check_in_before_the_day_of_the_visit_is_refused(slot, zhao_assigned, vo
 # ---------------------------------------------------------------- who sees a booked learner's phone
 
 
-def test_the_volunteer_on_duty_sees_the_phone_of_anyone_in_their_time(slot, liu, volunteer):
-    assert selectors.user_may_see_visit_phone(user=volunteer, slot=slot, learner=liu)
+def test_the_volunteer_on_duty_does_not_see_the_phone_of_a_learner_who_is_not_theirs(slot, liu, volunteer, coordinator):
+    booking = services.visit_book(slot=slot, learner=liu, booked_by=coordinator)
+    assert not selectors.user_may_see_visit_phone(user=volunteer, booking=booking)
 
 
-def test_a_volunteer_not_on_duty_does_not_see_the_phone_of_someone_elses_learner(slot, liu, other_volunteer):
-    assert not selectors.user_may_see_visit_phone(user=other_volunteer, slot=slot, learner=liu)
+def test_the_volunteer_on_duty_reads_a_masked_number_for_a_learner_who_is_not_theirs(slot, liu, volunteer, coordinator):
+    services.visit_book(slot=slot, learner=liu, booked_by=coordinator)
+    [row] = [row for row in selectors.day_sheet(day=timezone.localtime(slot.starts_at).date(), user=volunteer) if row.slot == slot]
+    assert [item.phone for item in row.bookings] == ["*******8001"]
 
 
-def test_a_volunteer_sees_the_phone_of_their_assigned_learner_in_any_time(slot, zhao, other_volunteer):
+def test_a_volunteer_not_on_duty_does_not_see_the_phone_of_someone_elses_learner(slot, liu, other_volunteer, coordinator):
+    booking = services.visit_book(slot=slot, learner=liu, booked_by=coordinator)
+    assert not selectors.user_may_see_visit_phone(user=other_volunteer, booking=booking)
+
+
+def test_a_volunteer_sees_the_phone_of_their_assigned_learner_in_any_time(slot, zhao, other_volunteer, coordinator):
     assign(zhao, other_volunteer)
-    assert selectors.user_may_see_visit_phone(user=other_volunteer, slot=slot, learner=zhao)
+    booking = services.visit_book(slot=slot, learner=zhao, booked_by=coordinator)
+    assert selectors.user_may_see_visit_phone(user=other_volunteer, booking=booking)
+
+
+def test_the_volunteer_who_booked_the_visit_sees_the_phone_after_the_learner_goes_to_another(
+    slot, zhao_assigned, volunteer, other_volunteer,
+):
+    booking = services.visit_book(slot=slot, learner=zhao_assigned, booked_by=volunteer)
+    assign(zhao_assigned, other_volunteer)
+    assert selectors.user_may_see_visit_phone(user=volunteer, booking=booking)
+
+
+def test_a_coordinator_sees_every_booked_learners_phone(slot, liu, volunteer, coordinator):
+    booking = SetupBooking.objects.create(slot=slot, learner=liu, booked_by=volunteer)
+    assert selectors.user_may_see_visit_phone(user=coordinator, booking=booking)
 
 
 def test_a_volunteer_is_offered_only_their_assigned_learners(zhao_assigned, volunteer):

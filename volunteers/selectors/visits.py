@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from classes.models import Learner
+from core.phones import phone_masked
 from core.roles import VOLUNTEERS
 from core.roles import user_is_coordinator
 from volunteers.models import SetupBooking, SetupSlot, VolunteerStatus
@@ -50,10 +51,20 @@ def user_may_change_booking(*, user, booking: SetupBooking) -> bool:
     )
 
 
-def user_may_see_visit_phone(*, user, slot: SetupSlot, learner: Learner) -> bool:
+def user_may_see_visit_phone(*, user, booking: SetupBooking) -> bool:
     """The shared rule (coordinators, and the learner's assigned volunteer), plus the
-    volunteer on duty for the learner's own time: they call if someone does not come."""
-    return user_may_see_learner(user=user, learner=learner) or user_is_on_duty(user=user, slot=slot)
+    volunteer who booked this visit, who arranged it with the learner and calls if they do
+    not come. Being on duty is not enough: checking people in needs their names, times and
+    what to bring, not the numbers of learners who are not the volunteer's."""
+    if booking.booked_by_id == user.pk and user_is_volunteer(user):
+        return True
+    return user_may_see_learner(user=user, learner=booking.learner)
+
+
+def visit_phone(*, user, booking: SetupBooking) -> str:
+    """The learner's number as this person may see it on the visits pages: whole, or its last four digits."""
+    phone = booking.learner.phone
+    return phone if user_may_see_visit_phone(user=user, booking=booking) else phone_masked(phone)
 
 
 def user_may_see_day_sheet(*, user, day: date) -> bool:
@@ -107,7 +118,7 @@ def future_booking_of(*, learner: Learner):
 @dataclass
 class BookingRow:
     booking: SetupBooking
-    phone_visible: bool
+    phone: str  # whole or masked, as this person may see it (visit_phone)
     may_cancel: bool
     may_check_in: bool
 
@@ -165,7 +176,7 @@ def _slot_rows(slots, *, user) -> list[SlotRow]:
             booking.slot = slot  # already here; spares a query per row in the checks below
             row.bookings.append(BookingRow(
                 booking=booking,
-                phone_visible=user_may_see_visit_phone(user=user, slot=slot, learner=booking.learner),
+                phone=visit_phone(user=user, booking=booking),
                 may_cancel=booking.checked_in_at is None and user_may_change_booking(user=user, booking=booking),
                 may_check_in=row.may_check_in and booking.checked_in_at is None,
             ))

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from classes.models import ClassSession, CoursePage, Learner
+from core.inputs import DAY_EARLIEST, DAY_LATEST, day_in_range
 from core.roles import user_is_coordinator
 from volunteers.models import MAX_CALL_MINUTES, CallLog, CallOutcome, HelpRequest, HelpSource, HelpStatus
 from volunteers.selectors.access import user_is_volunteer
@@ -250,6 +251,9 @@ def call_log_add(
         errors["called_at"] = _("Please enter when you called.")
     elif called_at > now:
         errors["called_at"] = _("That time is in the future. Please enter when you called.")
+    elif not day_in_range(called_at.date()):  # long before the centre opened; its time zone would overflow
+        errors["called_at"] = _("Please enter a date between %(first)s and %(last)s.") % {
+            "first": DAY_EARLIEST.isoformat(), "last": DAY_LATEST.isoformat()}
     if outcome not in CallOutcome.values:
         errors["outcome"] = _("Please choose how the call went.")
     if len(notes or "") > CALL_NOTES_MAX:

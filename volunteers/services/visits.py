@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from classes.models import Learner
+from core.inputs import DAY_EARLIEST, DAY_LATEST, day_in_range
 from core.roles import user_is_coordinator
 from core.timefmt import class_time
 from volunteers.models import HelpRequest, HelpStatus, SetupBooking, SetupSlot
@@ -80,6 +81,17 @@ def setup_slots_create(
     if not 1 <= count <= SERIES_MAX:
         raise ValidationError(
             _("Add 1 to %(max)s times at once.") % {"max": SERIES_MAX}, code="bad_count"
+        )
+    # Checked before any time arithmetic, which a far date or a huge length would overflow.
+    if not day_in_range(day):
+        raise ValidationError(
+            _("Please enter a date between %(first)s and %(last)s.")
+            % {"first": DAY_EARLIEST.isoformat(), "last": DAY_LATEST.isoformat()}, code="bad_day"
+        )
+    if not MINUTES_MIN <= (minutes or 0) <= MINUTES_MAX:
+        raise ValidationError(
+            _("A visit lasts %(min)s to %(max)s minutes.") % {"min": MINUTES_MIN, "max": MINUTES_MAX},
+            code="bad_minutes",
         )
     if volunteer is not None and not (user_is_volunteer(volunteer) or user_is_coordinator(volunteer)):
         raise ValidationError(_("The person on duty must be an approved volunteer."), code="not_volunteer")

@@ -1,12 +1,10 @@
 """Remote assist: the volunteer's live checklist of a learner's steps, and the small
 endpoint the learner's phone reports its own steps to."""
 
-import json
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from classes.courses.learner_session import current_learner
 from classes.models import Learner
+from core.bodies import body_limit, json_body_read
 from core.ratelimit import rate_limit_exceeded
+from volunteers import events
 from volunteers.models import AssistStep
 from volunteers.selectors.access import user_may_see_learner
 from volunteers.selectors.assist import (
@@ -80,7 +80,7 @@ def assist_strings() -> dict:
         "reconnecting": _("The network is poor. Reconnecting…"),
         "notAllowed": _("This learner is no longer assigned to you."),
         "notSignedIn": _("Please sign in again, then reload this page."),
-        "noSuchLearner": _("There is no such learner."),
+        "noSuchLearner": str(events.NOT_YOURS_OR_MISSING),
     }
 
 
@@ -89,9 +89,10 @@ def volunteer_assist(request, learner_id: int):
     """The volunteer's side of a call: who, their courses, and the checklist that fills in live."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    learner = get_object_or_404(Learner, pk=learner_id)
-    if not user_may_see_learner(user=request.user, learner=learner):
-        return render(request, "volunteers/assist_not_yours.html", status=403)
+    learner = Learner.objects.filter(pk=learner_id).first()
+    if learner is None or not user_may_see_learner(user=request.user, learner=learner):
+        # A learner who is not there and one who is not yours answer alike: trying ids tells nothing.
+        return render(request, "volunteers/assist_not_yours.html", status=404)
     strings = assist_strings()
     rows = [
         {
@@ -115,6 +116,7 @@ def volunteer_assist(request, learner_id: int):
     })
 
 
+@body_limit(answers_json=True)
 @require_POST
 def assist_step(request):
     """A step the learner's own phone saw (page opened, camera allowed…), for the volunteer
@@ -125,11 +127,8 @@ def assist_step(request):
     if rate_limit_exceeded(key=f"assist-step:{learner.pk}", limit=STEP_LIMIT_PER_MINUTE, window_seconds=60):
         return JsonResponse({"ok": False, "error": _("Too much at once. Please wait a moment."),
                              "code": "rate_limited"}, status=429)
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    step = body.get("step") if isinstance(body, dict) else None
+    body = json_body_read(request)
+    step = body.get("step") if body is not None else None
     if not isinstance(step, str) or step not in BROWSER_STEPS:
         return JsonResponse({"ok": False, "error": _("That step is not one a phone can report."),
                              "code": "bad_step"}, status=400)
@@ -141,6 +140,6 @@ def assist_step(request):
 
 
 urlpatterns = [
-    path("volunteer/assist/<int:learner_id>/", volunteer_assist, name="volunteer_assist"),
+    path("volunteer/assist/<id:learner_id>/", volunteer_assist, name="volunteer_assist"),
     path("assist/step/", assist_step, name="assist_step"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from classes.courses.learner_session import current_learner
 from classes.models import CoursePage, Enrolment, EnrolmentStatus, Learner
 from classes.courses.selectors import session_next_for_course, user_may_see_roster
+from core.inputs import id_read
 from core.roles import user_is_coordinator
 from core.ratelimit import rate_limit_exceeded
 from core.timefmt import class_time
@@ -82,8 +83,8 @@ def _learner_ask(request, learner: Learner) -> bool | None:
         return True
     if rate_limit_exceeded(key=f"help-call-me:{learner.pk}", limit=HELP_ASKS_PER_HOUR, window_seconds=60 * 60):
         return None
-    wanted = request.POST.get("course", "")
-    page_course = CoursePage.objects.filter(pk=int(wanted)).first() if wanted.isascii() and wanted.isdigit() else None
+    wanted = id_read(request.POST.get("course"))
+    page_course = CoursePage.objects.filter(pk=wanted).first() if wanted else None
     course = help_selectors.learner_help_course(learner=learner, course=page_course)
     session = session_next_for_course(course=course) if course else None
     ask = help_services.help_request_ask(learner=learner, source=HelpSource.LEARNER, course=course, session=session)
@@ -298,9 +299,9 @@ urlpatterns = [
     path("help/call-me/", help_call_me, name="help_call_me"),
     path("volunteer/", volunteer_home, name="volunteer_home"),
     path("volunteer/requests/", volunteer_requests, name="volunteer_requests"),
-    path("volunteer/request/<int:request_id>/", volunteer_request, name="volunteer_request"),
-    path("volunteer/request/<int:request_id>/claim/", volunteer_request_claim, name="volunteer_request_claim"),
-    path("volunteer/request/<int:request_id>/assign/", volunteer_request_assign, name="volunteer_request_assign"),
+    path("volunteer/request/<id:request_id>/", volunteer_request, name="volunteer_request"),
+    path("volunteer/request/<id:request_id>/claim/", volunteer_request_claim, name="volunteer_request_claim"),
+    path("volunteer/request/<id:request_id>/assign/", volunteer_request_assign, name="volunteer_request_assign"),
     path("volunteer/calls.csv", volunteer_calls_csv, name="volunteer_calls_csv"),
-    path("volunteer/ask/<int:course_id>/<int:learner_id>/", help_request_ask, name="help_request_ask"),
+    path("volunteer/ask/<id:course_id>/<id:learner_id>/", help_request_ask, name="help_request_ask"),
 ]

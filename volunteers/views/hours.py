@@ -1,7 +1,5 @@
 """Service hours: a volunteer's own, and the centre's for coordinators, on a page and as CSV."""
 
-from datetime import date
-
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from core.inputs import DAY_EARLIEST, DAY_LATEST, day_in_range
 from core.roles import user_is_coordinator
 from volunteers.exports import csv_response
 from volunteers.selectors.access import user_is_volunteer
@@ -32,9 +31,6 @@ from volunteers.selectors.hours import (
     volunteer_hours,
 )
 
-# The platform began long after 2000; outside these years a date is a typing slip.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
 RECENT_ACTIVITIES = 20
 
 
@@ -62,9 +58,9 @@ class PeriodForm(forms.Form):
         start, end = cleaned.get("from"), cleaned.get("to")
         for name in ("from", "to"):
             day = cleaned.get(name)
-            if day and not EARLIEST_DATE <= day <= LATEST_DATE:
+            if day and not day_in_range(day):
                 self.add_error(name, _("Please enter a date between %(first)s and %(last)s.") % {
-                    "first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()})
+                    "first": DAY_EARLIEST.isoformat(), "last": DAY_LATEST.isoformat()})
         if start and end and start > end:
             self.add_error("to", _("The last day must not be before the first day."))
         return cleaned

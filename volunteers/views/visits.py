@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import DateInput, TimeInput
 from classes.models import Learner
+from core.inputs import day_in_range, id_read
 from core.roles import user_is_coordinator
 from core.timefmt import class_time
 from volunteers.models import SetupBooking, SetupSlot
@@ -103,11 +104,11 @@ def _when(slot: SetupSlot) -> str:
 def _move_offer(request) -> dict | None:
     """After "already has a visit": the offer to move that visit to the time asked for.
     Read from the address, so a stale or doctored one is simply not offered."""
-    booking_id, slot_id = request.GET.get("move", ""), request.GET.get("to", "")
-    if not (booking_id.isascii() and booking_id.isdigit() and slot_id.isascii() and slot_id.isdigit()):
+    booking_id, slot_id = id_read(request.GET.get("move")), id_read(request.GET.get("to"))
+    if booking_id is None or slot_id is None:
         return None
-    booking = SetupBooking.objects.select_related("slot", "learner").filter(pk=int(booking_id)).first()
-    slot = SetupSlot.objects.filter(pk=int(slot_id), starts_at__gt=timezone.now()).first()
+    booking = SetupBooking.objects.select_related("slot", "learner").filter(pk=booking_id).first()
+    slot = SetupSlot.objects.filter(pk=slot_id, starts_at__gt=timezone.now()).first()
     if booking is None or slot is None or booking.slot_id == slot.pk or booking.checked_in_at is not None:
         return None
     if not selectors.user_may_book_learner(user=request.user, learner=booking.learner):
@@ -193,8 +194,8 @@ def visit_move(request, booking_id: int):
     if refusal := _volunteers_and_coordinators_only(request):
         return refusal
     booking = SetupBooking.objects.select_related("slot", "learner").filter(pk=booking_id).first()
-    slot_id = request.POST.get("slot", "")
-    slot = SetupSlot.objects.filter(pk=int(slot_id)).first() if slot_id.isascii() and slot_id.isdigit() else None
+    slot_id = id_read(request.POST.get("slot"))
+    slot = SetupSlot.objects.filter(pk=slot_id).first() if slot_id else None
     if booking is None or slot is None:
         messages.info(request, _("That visit or time has changed meanwhile. Please look again below."))
         return redirect("volunteer_visits")
@@ -262,6 +263,8 @@ def visit_day_sheet(request, day: str):
         wanted = date.fromisoformat(day)
     except ValueError:
         raise Http404 from None
+    if not day_in_range(wanted):  # no visit is that far off, and the calendar's ends overflow
+        raise Http404
     if not selectors.user_may_see_day_sheet(user=request.user, day=wanted):
         return _refused(request, _("The day's sheet is for the volunteers on duty that day and the coordinators."))
     return render(request, "volunteers/day_sheet.html", {
@@ -275,8 +278,8 @@ def visit_day_sheet(request, day: str):
 urlpatterns = [
     path("volunteer/visits/", volunteer_visits, name="volunteer_visits"),
     path("volunteer/visits/book/", visit_book, name="visit_book"),
-    path("volunteer/visits/booking/<int:booking_id>/move/", visit_move, name="visit_move"),
-    path("volunteer/visits/booking/<int:booking_id>/cancel/", visit_cancel, name="visit_cancel"),
-    path("volunteer/visits/booking/<int:booking_id>/check-in/", visit_check_in, name="visit_check_in"),
+    path("volunteer/visits/booking/<id:booking_id>/move/", visit_move, name="visit_move"),
+    path("volunteer/visits/booking/<id:booking_id>/cancel/", visit_cancel, name="visit_cancel"),
+    path("volunteer/visits/booking/<id:booking_id>/check-in/", visit_check_in, name="visit_check_in"),
     re_path(r"^volunteer/visits/(?P<day>\d{4}-\d{2}-\d{2})/sheet/$", visit_day_sheet, name="visit_day_sheet"),
 ]
