@@ -210,8 +210,6 @@ def _teacher_link_to_show(request, course: CoursePage) -> dict | None:
     return {"name": link.teacher.name, "url": request.build_absolute_uri(reverse("join", args=[token]))}
 
 
-
-
 urlpatterns = [
     path("j/<str:token>/", join, name="join"),
     path("my/", my_classes, name="my_classes"),

@@ -29,6 +29,8 @@ STAFF_PAGES = {
     "login": ("/login/", 200, "main form button[type=submit]"),
 }
 ALL_PAGES = LEARNER_PAGES | STAFF_PAGES
+# LOGIN_FAILURE_LIMIT's default: the page that says signing in is paused comes after these.
+FAILED_SIGN_INS_BEFORE_PAUSE = 5
 # The pages the README shows.
 SCREENSHOT_PAGES = {"home", "course-list", "course", "help", "timetable", "my-timetable", "free-time"}
 
@@ -107,3 +109,17 @@ def test_signed_in_page_passes_accessibility_gate(new_context, join_paths, name,
 
     if name in SCREENSHOT_PAGES:
         save_screenshot(page, name, viewport)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_paused_sign_in_page_passes_accessibility_gate(new_context, viewport):
+    page = new_context(viewport).new_page()
+    page.goto("/login/")
+    paused = page.locator("main a[href^='tel:']")
+    for _ in range(FAILED_SIGN_INS_BEFORE_PAUSE):
+        page.get_by_label("用户名").fill("teacher_wang")
+        page.get_by_label("密码").fill("not-the-password")
+        page.get_by_role("button", name="登录").click()
+    expect(paused).to_be_visible()
+
+    assert_accessible(page)
