@@ -39,6 +39,7 @@ class Hub:
         self.groups: dict[str, weakref.WeakSet] = {}
         self.joined_at: dict[str, float] = {}
         self.reader: asyncio.Task | None = None
+        self.rejoiner: asyncio.Task | None = None
         # Joins and leaves one at a time, so a group's discard never overtakes its next add.
         self.lock = asyncio.Lock()
 
@@ -76,6 +77,16 @@ class Hub:
                 self.joined_at[group] = now
                 await self.layer.group_add(group, self.channel)
 
+    def layer_failed(self) -> None:
+        """A read of this process's layer failed (a Redis restart): join the groups again.
+
+        On Redis, the channels of one process are read by one shared loop, and a failure
+        surfaces in whichever reader holds it at that moment — most often a socket's, not the
+        hub's. Every reader that sees one tells the hub, so its groups come back either way;
+        one rejoin runs at a time."""
+        if self.groups and (self.rejoiner is None or self.rejoiner.done()):
+            self.rejoiner = asyncio.get_running_loop().create_task(self._rejoin_all())
+
     async def _rejoin_all(self) -> None:
         """After the layer failed: a restarted Redis has forgotten every group, so join them
         all again. What was sent meanwhile is lost to the layer; each socket notices the hole
@@ -101,7 +112,9 @@ class Hub:
                 event = await self.layer.receive(self.channel)
             except Exception:  # noqa: BLE001 - the layer's server went away (a Redis restart)
                 logger.warning("The hub's channel-layer read failed", exc_info=True)
-                await self._rejoin_all()
+                self.layer_failed()
+                if self.rejoiner is not None:
+                    await asyncio.shield(self.rejoiner)  # read again once the layer is back
                 continue
             for socket in list(self.groups.get(event.get("group"), ())):
                 try:

@@ -78,6 +78,40 @@ async def group_relay(layer, group: str, text: str, *, stream: str | None = None
     await layer.group_send(group, relay_event(text, group=group, stream=stream, number=number, contiguous=contiguous))
 
 
+def unavailable_text() -> str:
+    return dumps({"type": ERROR, "code": "unavailable",
+                  "message": _("The server cannot be reached for a moment. Reconnecting…")})
+
+
+class UnavailableAtHandshake:
+    """ASGI middleware, outside the session and user lookups: when the database or the
+    channel layer cannot be reached while a socket is being let in, the socket is told so
+    and closed with 4503, as an open one is, instead of failing with a traceback (a 500
+    handshake or a 1011 that the client would not know to retry)."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        accepted = False
+
+        async def send_noting_accept(message):
+            nonlocal accepted
+            accepted = accepted or message["type"] == "websocket.accept"
+            await send(message)
+
+        try:
+            return await self.application(scope, receive, send_noting_accept)
+        except UNAVAILABLE:
+            logger.warning("The database or channel layer is unreachable (while a socket is let in); it closes "
+                           "with %d for its client to reconnect", CLOSE_TRY_AGAIN_LATER)
+            with contextlib.suppress(Exception):  # the client may have gone meanwhile
+                if not accepted:
+                    await send({"type": "websocket.accept"})
+                await send({"type": "websocket.send", "text": unavailable_text()})
+                await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
+
+
 class FrameSocket(AsyncWebsocketConsumer):
     """Subclasses set `member_key` once the socket is let in (frames before that are
     ignored) and `HANDLERS` (frame type → handler); `before_action(kind)` may refuse."""
@@ -115,7 +149,11 @@ class FrameSocket(AsyncWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         except UNAVAILABLE:
-            # The channel layer failed under this socket's own channel (Redis restarting).
+            # The channel layer failed under this socket's own channel (Redis restarting): the
+            # restarted Redis has also forgotten the hub's groups, which the hub may never
+            # notice itself (core/fanout.py).
+            if getattr(self, "channel_layer", None) is not None:
+                hub_for(layer=self.channel_layer, alias=self.channel_layer_alias).layer_failed()
             await self._unavailable("the channel layer's receive")
 
     async def dispatch(self, message):
@@ -138,8 +176,7 @@ class FrameSocket(AsyncWebsocketConsumer):
                        "for its client to reconnect", during, CLOSE_TRY_AGAIN_LATER)
         # Before the socket was accepted, or after its client went, there is no one to tell.
         with contextlib.suppress(Exception):
-            await self.send(text_data=dumps({"type": ERROR, "code": "unavailable",
-                                             "message": _("The server cannot be reached for a moment. Reconnecting…")}))
+            await self.send(text_data=unavailable_text())
         with contextlib.suppress(Exception):
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
 

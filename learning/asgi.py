@@ -14,6 +14,7 @@ from django.conf import settings  # noqa: E402
 
 from core.bodies import FORM_BODY_MAX_BYTES, BoundedBodies  # noqa: E402
 from core.origins import SameOriginValidator  # noqa: E402
+from core.sockets import UnavailableAtHandshake  # noqa: E402
 from learning.routing import websocket_urlpatterns  # noqa: E402
 
 # Wagtail's admin takes documents and images up to their own caps (settings), plus the form around them.
@@ -24,7 +25,10 @@ application = ProtocolTypeRouter(
     {
         # A body over its endpoint's cap is refused before Django reads it (core/bodies.py).
         "http": BoundedBodies(django_asgi_app, prefix_limits={"/admin/": ADMIN_BODY_MAX_BYTES}),
-        # Scheme, host and port of the Origin must be our own (core/origins.py).
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Scheme, host and port of the Origin must be our own (core/origins.py); a database or
+        # channel layer out of reach while the session is read closes with 4503 (core/sockets.py).
+        "websocket": SameOriginValidator(
+            UnavailableAtHandshake(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

@@ -110,6 +110,8 @@ def site_env(root: Path, *, redis_url: str | None = None, **extra: str) -> dict[
         DATABASE_URL=f"sqlite:///{database_file(root)}",
         MEDIA_ROOT=str(root / "media"),
         PRIVATE_MEDIA_ROOT=str(root / "private-media"),
+        # Kept connections, as in production (learning/settings/base.py).
+        DATABASE_CONN_MAX_AGE="60",
         PYTHONUNBUFFERED="1",
     )
     env.pop("REDIS_URL", None)

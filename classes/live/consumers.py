@@ -5,6 +5,7 @@ frame bounded; a bad frame gets an error frame and the room carries on.
 """
 
 import asyncio
+import time
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
@@ -29,6 +30,9 @@ from core.sockets import dumps, group_relay
 ENFORCE_EVERY_S = 5
 # A page told its voice is taken back unpublishes within a second; after this, the server kicks.
 ENFORCE_GRACE_S = 2
+# A heartbeat (every 20 s) rechecks the person's access at most this often: a revocation whose
+# push went missing closes a silent learner's socket within a minute, any action's at once.
+ACCESS_RECHECK_ON_PING_S = 60
 
 
 class ClassRoomConsumer(ChatSocket):
@@ -39,6 +43,7 @@ class ClassRoomConsumer(ChatSocket):
     # What this socket's page was last told about media, and the teacher's SFU watch.
     media_told: dict | None = None
     enforcer: asyncio.Task | None = None
+    access_checked_at: float = float("-inf")  # monotonic time of the last full access check
 
     # ------------------------------------------------------------ connection
 
@@ -55,6 +60,7 @@ class ClassRoomConsumer(ChatSocket):
                                           _("Please open your personal class link again."))
             return await self._refuse(events.CLOSE_NOT_ALLOWED, "not_allowed", _("This class is not in your list."))
         self.session = session
+        self.access_checked_at = time.monotonic()
         self.chat_id = await database_sync_to_async(rooms.room_chat_id)(session=session)
         joined = await database_sync_to_async(rooms.participant_join)(session=session, person=person)
         if joined is None:
@@ -111,7 +117,12 @@ class ClassRoomConsumer(ChatSocket):
         if kind in events.TEACHER_ONLY and self.role != RoomRole.TEACHER:
             await self._error("forbidden", _("Only the teacher can do that."), ref=kind)
             return False
-        refusal = await self._refusal()
+        # Every action is checked; a heartbeat notes presence each time but rechecks access
+        # only now and then: revocations are pushed (access_recheck), and the ping's check
+        # only catches a push that went missing — while the per-frame queries of a few hundred
+        # heartbeats were what held a busy process's database thread up.
+        access = kind != events.PING or time.monotonic() - self.access_checked_at >= ACCESS_RECHECK_ON_PING_S
+        refusal = await self._refusal(access=access)
         if refusal == "removed":
             # Removed, but the kick never arrived (the layer delivers at most once).
             await self.room_kick({})
@@ -120,14 +131,17 @@ class ClassRoomConsumer(ChatSocket):
         return refusal is None
 
     @database_sync_to_async
-    def _refusal(self) -> str | None:
-        """Why this person may no longer be here ("removed", "not_allowed"), or None. Checked at
-        every frame, in one trip to the database: a revoked link or a withdrawal whose push went
-        missing still ends here."""
+    def _refusal(self, *, access: bool) -> str | None:
+        """Why this person may no longer be here ("removed", "not_allowed"), or None, in one
+        trip to the database; with `access`, also whether their link and place in the course
+        still hold: a revoked link or a withdrawal whose push went missing ends here."""
         if not rooms.participant_touch(participant_id=self.participant_id, visit_id=self.visit_id):
             return "removed"
+        if not access:
+            return None
         if course_person(course=self.session.course, learner=scope_learner(self.scope), user=self.scope["user"]) is None:
             return "not_allowed"
+        self.access_checked_at = time.monotonic()
         return None
 
     async def access_recheck(self, event) -> bool:

@@ -90,10 +90,16 @@ WSGI_APPLICATION = "learning.wsgi.application"
 ASGI_APPLICATION = "learning.asgi.application"
 
 # SQLite by default; DATABASE_URL (postgres://…) switches to PostgreSQL via psycopg 3.
+# Connections are kept (DATABASE_CONN_MAX_AGE seconds): a live class checks every socket
+# frame against the database on the process's one database thread, and a new PostgreSQL
+# connection per frame made that thread the bottleneck — under a morning's load the chat
+# fell minutes behind (benchmarks/loadtest.py). Health checks replace a kept connection
+# the database dropped (a restart, a network cut) before it is used again.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

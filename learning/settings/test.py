@@ -23,3 +23,8 @@ CSP_ALLOW_EVAL = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test run (by process id), so two runs at once never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# The test process closes its connections after each use: the consumers' database threads
+# outlive a test, and a connection they kept would hold the test database open when it is
+# flushed or dropped. Served sites (tests/server.py's site_env) keep theirs, as production does.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))  # noqa: F405

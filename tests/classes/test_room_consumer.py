@@ -18,6 +18,7 @@ from django.utils import timezone
 from classes import events
 from channels.layers import get_channel_layer
 
+from classes.live import consumers
 from classes.live import services as rooms
 from classes.live.state_sender import STATE_INTERVAL_S
 from core.sockets import group_relay
@@ -702,16 +703,40 @@ async def test_a_withdrawal_closes_the_learners_open_class_socket_at_once(lesson
     assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
 
 
+async def _in_class_with_a_link_revoked_unannounced(lesson, learner, cookie) -> Member:
+    socket = await join(lesson.pk, cookie)
+    await JoinLink.objects.filter(learner=learner).aupdate(revoked_at=timezone.now())  # the push went missing
+    return socket
+
+
 @run_async
 async def test_a_link_revoked_without_a_push_closes_the_socket_at_its_next_frame(lesson, liu, liu_cookie):
-    liu_socket = await join(lesson.pk, liu_cookie)
-    await JoinLink.objects.filter(learner=liu).aupdate(revoked_at=timezone.now())  # the push went missing
+    liu_socket = await _in_class_with_a_link_revoked_unannounced(lesson, liu, liu_cookie)
     await send(liu_socket, type="hand.raise")
     error, close = await _closed_for_access(liu_socket)
     raised = await Participant.objects.filter(pk=liu_socket.id, hand_raised_at__isnull=False).aexists()
     await leave(liu_socket)
     assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
     assert not raised
+
+
+@run_async
+async def test_a_heartbeat_rechecks_access_once_a_minute_has_passed(lesson, liu, liu_cookie, monkeypatch):
+    liu_socket = await _in_class_with_a_link_revoked_unannounced(lesson, liu, liu_cookie)
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_ON_PING_S", 0)  # a minute has passed since the last check
+    await send(liu_socket, type="ping")
+    error, close = await _closed_for_access(liu_socket)
+    await leave(liu_socket)
+    assert close == {"type": "websocket.close", "code": events.CLOSE_NOT_ALLOWED}
+
+
+@run_async
+async def test_a_heartbeat_within_a_minute_of_the_last_check_only_notes_presence(lesson, liu, liu_cookie):
+    liu_socket = await _in_class_with_a_link_revoked_unannounced(lesson, liu, liu_cookie)
+    await send(liu_socket, type="ping")
+    pong = await frame_of(liu_socket, events.PONG)
+    await leave(liu_socket)
+    assert pong["type"] == events.PONG
 
 
 # ---------------------------------------------------------------- state only when it changed

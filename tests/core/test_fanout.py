@@ -3,7 +3,9 @@
 import asyncio
 
 import pytest
+from channels.consumer import AsyncConsumer
 from channels.layers import InMemoryChannelLayer
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core import fanout
 from core.sockets import FrameSocket, group_relay
@@ -116,3 +118,27 @@ async def test_an_old_membership_is_renewed_at_a_heartbeat(layer):
     after = layer.groups[GROUP][hub.channel]
     await page.groups_leave()
     assert after > before
+
+
+@run_async
+async def test_when_a_sockets_own_layer_read_fails_the_hub_joins_its_groups_again(layer, monkeypatch):
+    # On Redis one loop reads all of a process's channels, so a restart may surface in a
+    # socket's read and never in the hub's: the socket must tell the hub.
+    monkeypatch.setattr(fanout, "LAYER_RETRY_FIRST_S", 0.01)
+    listener = Page(layer)
+    await listener.groups_join(shared=[GROUP], own=[])
+    hub = fanout.hub_for(layer=layer, alias="default")
+    layer.groups.clear()  # the restarted Redis has forgotten every group
+
+    async def read_fails(self, scope, receive, send):
+        self.channel_layer = layer
+        raise RedisConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(AsyncConsumer, "__call__", read_fails)
+    failing = Page(layer)
+    await failing({"type": "websocket"}, None, None)
+    await until(lambda: hub.channel in layer.groups.get(GROUP, {}))
+    await group_relay(layer, GROUP, "after the restart")
+    await until(lambda: listener.sent)
+    await listener.groups_leave()
+    assert listener.sent == ["after the restart"]

@@ -2,9 +2,13 @@
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.db import OperationalError
 
 from core import sockets
-from core.sockets import FRAME_BURST, FRAME_WINDOW_S, FrameSocket, relay_event
+from core.sockets import (
+    CLOSE_TRY_AGAIN_LATER, FRAME_BURST, FRAME_WINDOW_S, FrameSocket, UnavailableAtHandshake, relay_event,
+)
 
 
 class Clock:
@@ -92,3 +96,19 @@ def test_a_late_frame_from_another_process_is_passed_on_without_a_second_resync(
     for number in (4, 6, 5):
         async_to_sync(socket.dispatch)(relay_event(f"m{number}", group="chat.1", stream="chat", number=number, contiguous=True))
     assert socket.sent == ["m4", sockets.RESYNC_TEXT, "m6", "m5"]
+
+
+def test_a_database_out_of_reach_while_a_socket_is_let_in_closes_it_with_4503_and_says_why():
+    async def reads_the_session(scope, receive, send):
+        raise OperationalError("connection failed: server closed the connection unexpectedly")
+
+    async def handshake():
+        communicator = WebsocketCommunicator(UnavailableAtHandshake(reads_the_session), "/ws/class/1/")
+        connected, _ = await communicator.connect()
+        frame = await communicator.receive_json_from()
+        closed = await communicator.receive_output()
+        await communicator.wait()
+        return connected, frame["code"], closed
+
+    assert async_to_sync(handshake)() == (True, "unavailable", {"type": "websocket.close",
+                                                                 "code": CLOSE_TRY_AGAIN_LATER})
