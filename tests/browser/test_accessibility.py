@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from core.bodies import FORM_BODY_MAX_BYTES
 from tests.browser.gate import VIEWPORTS, assert_accessible, assert_no_password_field, save_screenshot
 from tests.browser.header import switch_to_english
 from tests.browser.test_live_class import sign_in
@@ -121,5 +122,25 @@ def test_the_paused_sign_in_page_passes_accessibility_gate(new_context, viewport
         page.get_by_label("密码").fill("not-the-password")
         page.get_by_role("button", name="登录").click()
     expect(paused).to_be_visible()
+
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_too_large_to_send_page_passes_accessibility_gate(new_context, viewport):
+    page = new_context(viewport).new_page()
+    open_page(page, "sign-up")
+    # A form bigger than any the site has (core/bodies.py), as a pasted novel would make it.
+    page.evaluate("""(size) => {
+        const extra = document.createElement("input");
+        extra.type = "hidden"; extra.name = "note"; extra.value = "字".repeat(size);
+        const form = document.querySelector("main form");
+        form.noValidate = true;  // the body is refused before anything in it is read
+        form.append(extra);
+    }""", FORM_BODY_MAX_BYTES)
+    with page.expect_response(lambda response: response.request.method == "POST") as answered:
+        page.locator("main form button[type=submit]").click()
+    assert answered.value.status == 413
+    expect(page.locator("main a[href^='tel:']")).to_be_visible()
 
     assert_accessible(page)

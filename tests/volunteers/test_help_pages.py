@@ -358,6 +358,28 @@ def test_a_teacher_cannot_open_a_request(zhao_request):
     assert_no_learner_phone(response)
 
 
+def _answers_for_an_existing_and_a_missing_request(client, url_name, method, existing):
+    missing = HelpRequest.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    send = getattr(client, method)
+    return [(r.status_code, r.get("Location")) for r in (send(reverse(url_name, args=[pk])) for pk in (existing.pk, missing))]
+
+
+@pytest.mark.parametrize(("url_name", "method"), [
+    ("volunteer_request", "get"), ("volunteer_request_claim", "post"), ("volunteer_request_assign", "post"),
+])
+def test_to_a_teacher_an_existing_and_a_missing_request_answer_alike(zhao_request, url_name, method):
+    first, second = _answers_for_an_existing_and_a_missing_request(signed_in("teacher_wang"), url_name, method,
+                                                                   zhao_request)
+    assert first == second
+    assert first[0] == 403
+
+
+@pytest.mark.parametrize(("url_name", "method"), [("volunteer_request", "get"), ("volunteer_request_claim", "post")])
+def test_to_the_signed_out_an_existing_and_a_missing_request_answer_alike(client, zhao_request, url_name, method):
+    first, second = _answers_for_an_existing_and_a_missing_request(client, url_name, method, zhao_request)
+    assert first[0] == second[0] == 302
+    assert first[1].split("?")[0] == second[1].split("?")[0] == reverse("login")
+
 @pytest.fixture
 def mine(volunteer_client, zhao_request):
     help_request_claim(help_request=zhao_request, user=User.objects.get(username="volunteer"))

@@ -165,13 +165,16 @@ def volunteer_requests(request):
 
 
 def _request_or_refusal(request, request_id: int):
-    """The request and None, or None and a ready response (login, 403, or "done")."""
-    help_request = help_selectors.help_request_get(pk=request_id)
-    if help_request is None:
-        raise Http404
+    """The request and None, or None and a ready response (login, 403, or "done").
+
+    Who may look at requests at all is asked first, so to anyone else a request that
+    exists and one that does not answer alike."""
     refusal = _staff_refusal(request)
     if refusal:
         return None, refusal
+    help_request = help_selectors.help_request_get(pk=request_id)
+    if help_request is None:
+        raise Http404
     if help_selectors.user_may_open_request(user=request.user, help_request=help_request):
         return help_request, None
     if help_request.status == HelpStatus.CLOSED and help_request.volunteer_id == request.user.pk:
@@ -229,13 +232,14 @@ def _after_call(request, help_request, logged):
 
 @require_POST
 def volunteer_request_claim(request, request_id: int):
-    help_request = help_selectors.help_request_get(pk=request_id)
-    if help_request is None:
-        raise Http404
+    # The role first: to anyone else a request that exists and one that does not answer alike.
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("volunteer_home"))
     if not user_is_volunteer(request.user):
         return _refusal(request, "volunteers")
+    help_request = help_selectors.help_request_get(pk=request_id)
+    if help_request is None:
+        raise Http404
     try:
         help_services.help_request_claim(help_request=help_request, user=request.user)
     except ValidationError as error:
@@ -249,11 +253,11 @@ def volunteer_request_claim(request, request_id: int):
 @require_POST
 def volunteer_request_assign(request, request_id: int):
     """Coordinators: give a request to a volunteer, move it, or take it back (action=unassign)."""
+    if not user_is_coordinator(request.user):  # first, as above
+        return _refusal(request, "coordinators")
     help_request = help_selectors.help_request_get(pk=request_id)
     if help_request is None:
         raise Http404
-    if not user_is_coordinator(request.user):
-        return _refusal(request, "coordinators")
     back = redirect("volunteer_request", request_id=help_request.pk) if request.POST.get("back") == "request" \
         else redirect("volunteer_requests")
     name = help_request.learner.name
