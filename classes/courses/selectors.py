@@ -21,6 +21,8 @@ from core.roles import user_is_coordinator
 WEEK_AHEAD = timedelta(days=7)
 # The longest class lasts 8 hours: a room its teacher forgot to end is not "正在上课" the next day.
 LIVE_AT_MOST = timedelta(hours=8)
+# A class that began up to this long ago can still be the one a late learner joins.
+LATE_BY_AT_MOST = timedelta(hours=8)
 
 
 def course_index_page() -> CourseIndexPage | None:
@@ -67,10 +69,40 @@ class LearnerCourse:
     is_live: bool = False  # its teacher has started the class and not ended it: 正在上课
 
 
-def _learner_course(enrolment: Enrolment, now: datetime) -> LearnerCourse:
-    live = session_live_for_course(course=enrolment.course, now=now)
-    next_session = live or session_next_for_course(course=enrolment.course, now=now)
-    return LearnerCourse(enrolment, next_session, waitlist_position(enrolment=enrolment), is_live=live is not None)
+def _learner_course_rows(enrolments: list[Enrolment], now: datetime) -> list[LearnerCourse]:
+    """Each enrolment's live or next class and waiting place, in two queries however many
+    courses the learner is in (the rules are those of session_live_for_course,
+    session_next_for_course and waitlist_position, applied to rows fetched together)."""
+    course_ids = {enrolment.course_id for enrolment in enrolments}
+    if not course_ids:
+        return []
+    live, upcoming = {}, {}
+    sessions = ClassSession.objects.filter(
+        Q(live_started_at__gte=now - LIVE_AT_MOST, live_ended_at__isnull=True)
+        | Q(starts_at__gte=now - LATE_BY_AT_MOST, cancelled_at__isnull=True),
+        course_id__in=course_ids,
+    ).order_by("starts_at")
+    for session in sessions:
+        if _is_live(session, now) and (session.course_id not in live
+                                       or session.live_started_at > live[session.course_id].live_started_at):
+            live[session.course_id] = session
+        if (session.course_id not in upcoming and session.cancelled_at is None
+                and session.starts_at >= now - LATE_BY_AT_MOST and session.ends_at > now):
+            upcoming[session.course_id] = session
+    courses = {enrolment.course_id: enrolment.course for enrolment in enrolments}
+    for session in (*live.values(), *upcoming.values()):
+        session.course = courses[session.course_id]  # already here: the page shows its title
+    positions = {}
+    if any(enrolment.status == EnrolmentStatus.WAITLISTED for enrolment in enrolments):
+        in_line = {}
+        waiting = Enrolment.objects.filter(course_id__in=course_ids, status=EnrolmentStatus.WAITLISTED)
+        for pk, course_id, pool in waiting.order_by("pk").values_list("pk", "course_id", "pool"):
+            positions[pk] = in_line[course_id, pool] = in_line.get((course_id, pool), 0) + 1
+    return [
+        LearnerCourse(enrolment, live.get(enrolment.course_id) or upcoming.get(enrolment.course_id),
+                      positions.get(enrolment.pk), is_live=enrolment.course_id in live)
+        for enrolment in enrolments
+    ]
 
 
 def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[LearnerCourse]:
@@ -82,7 +114,7 @@ def learner_courses(*, learner: Learner, now: datetime | None = None) -> list[Le
         .select_related("course", "course__category")
         .prefetch_related("course__teachers")
     )
-    rows = [_learner_course(enrolment, now) for enrolment in enrolments]
+    rows = _learner_course_rows(list(enrolments), now)
     far_future = now + timedelta(days=3650)
     return sorted(rows, key=lambda row: row.next_session.starts_at if row.next_session else far_future)
 
@@ -95,7 +127,12 @@ def learner_course(*, learner: Learner | None, course: CoursePage, now: datetime
         Enrolment.objects.filter(learner=learner, course=course).exclude(status=EnrolmentStatus.WITHDRAWN)
         .select_related("course").first()
     )
-    return _learner_course(enrolment, now or timezone.now()) if enrolment else None
+    return _learner_course_rows([enrolment], now or timezone.now())[0] if enrolment else None
+
+
+def _is_live(session: ClassSession, now: datetime) -> bool:
+    return (session.live_started_at is not None and session.live_started_at >= now - LIVE_AT_MOST
+            and session.live_ended_at is None)
 
 
 def session_live_for_course(*, course: CoursePage, now: datetime | None = None) -> ClassSession | None:
@@ -116,7 +153,7 @@ def session_next_for_course(*, course: CoursePage, now: datetime | None = None) 
     """The class happening now or next: a learner who is a little late still gets in. A
     cancelled class is never the next one (the timetable shows it, crossed out)."""
     now = now or timezone.now()
-    sessions = course.sessions.filter(starts_at__gte=now - timedelta(hours=8), cancelled_at__isnull=True)
+    sessions = course.sessions.filter(starts_at__gte=now - LATE_BY_AT_MOST, cancelled_at__isnull=True)
     for session in sessions.order_by("starts_at")[:4]:
         if session.ends_at > now:
             return session

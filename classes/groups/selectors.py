@@ -1,6 +1,6 @@
 """Learning groups, read: who is muted, the pinned banner, and unread counts for 我的课程."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from classes.courses.people import CoursePerson
 from classes.models import ChatMessage, ChatRoom, CoursePage, GroupMute, Learner, LearningGroup, ReadMark
@@ -32,12 +32,24 @@ def pinned_text(*, chat_id: int) -> str:
     return room.pinned.text if room.pinned_id and not room.pinned.deleted_at else ""
 
 
-def unread_count(*, course: CoursePage, learner: Learner | None = None, user=None) -> int:
-    """Messages from others since the member last read the group."""
-    group = LearningGroup.objects.filter(course=course).first()
-    if group is None:
-        return 0
-    key = {"learner": learner} if learner else {"user": user}
-    mark = ReadMark.objects.filter(chat_id=group.chat_id, **key).values_list("last_read_seq", flat=True).first() or 0
-    mine = Q(author_learner=learner) if learner else Q(author_user=user)
-    return ChatMessage.objects.filter(room_id=group.chat_id, seq__gt=mark, deleted_at__isnull=True).exclude(mine).count()
+def unread_count(*, course: CoursePage, learner: Learner) -> int:
+    """Messages from others since the learner last read the course's group."""
+    return unread_counts(courses=[course], learner=learner).get(course.pk, 0)
+
+
+def unread_counts(*, courses, learner: Learner) -> dict[int, int]:
+    """course id → messages from others since the learner last read its group, for each of
+    `courses` that has a group; three queries however many courses (我的课程 lists them all)."""
+    chats = dict(LearningGroup.objects.filter(course__in=courses).values_list("course_id", "chat_id"))
+    if not chats:
+        return {}
+    marks = dict(ReadMark.objects.filter(chat_id__in=chats.values(), learner=learner)
+                 .values_list("chat_id", "last_read_seq"))
+    after_mark = Q()
+    for chat_id in chats.values():
+        after_mark |= Q(room_id=chat_id, seq__gt=marks.get(chat_id, 0))
+    counted = dict(
+        ChatMessage.objects.filter(after_mark, deleted_at__isnull=True).exclude(author_learner=learner)
+        .order_by().values("room_id").annotate(unread=Count("pk")).values_list("room_id", "unread")
+    )
+    return {course_id: counted.get(chat_id, 0) for course_id, chat_id in chats.items()}

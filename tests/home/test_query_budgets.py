@@ -1,0 +1,89 @@
+"""The pages learners land on cost a bounded number of queries, however big the centre.
+
+Each page is counted on the demo centre, then again after ten more courses — each with a
+teacher, classes this week and learners, the signed-in learner in every one — are added:
+the count must not grow, and must stay within the page's budget.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from classes.courses.services import enrolment_create
+from classes.models import ClassSession, CourseIndexPage, CoursePage, Teacher
+
+pytestmark = pytest.mark.django_db
+
+# What each page may cost in queries at most: its own handful plus Wagtail's site and page
+# lookups and the session; they hold for any number of courses, classes and enrolments.
+BUDGETS = {"/": 14, "/courses/": 11, "/courses/calligraphy/": 14, "/timetable/": 6, "/my/": 12, "/class/": 8}
+MORE_COURSES = 10
+LEARNERS_PER_COURSE = 5
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # the first request warms what is cached for every request after it
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def _centre_grown(calligraphy: CoursePage, learner, make_learner) -> None:
+    index = CourseIndexPage.objects.get()
+    today = timezone.localdate()
+    for n in range(MORE_COURSES):
+        course = index.add_child(instance=CoursePage(
+            title=f"兴趣班{n}", slug=f"budget-course-{n}", category=calligraphy.category, summary="每周一次。",
+            term_start=today - timedelta(days=7), term_end=today + timedelta(days=60), online_seats=30, centre_seats=12,
+        ))
+        course.teachers.add(Teacher.objects.create(name=f"老师{n}"))
+        course.save_revision().publish()
+        for day in range(3):
+            ClassSession.objects.create(course=course, starts_at=timezone.now() + timedelta(days=day, hours=n % 5 + 1),
+                                        duration_minutes=60)
+        enrolment_create(learner=learner, course=course)
+        for _ in range(LEARNERS_PER_COURSE):
+            enrolment_create(learner=make_learner(), course=course)
+
+
+@pytest.fixture
+def signed_in_learner(calligraphy, learner, open_link):
+    enrolment_create(learner=learner, course=calligraphy)
+    open_link(calligraphy, learner=learner)
+    return learner
+
+
+@pytest.mark.parametrize("url", ["/", "/courses/", "/courses/calligraphy/", "/timetable/"])
+def test_an_anonymous_page_costs_the_same_few_queries_however_many_courses(client, calligraphy, learner,
+                                                                         make_learner, url):
+    before = _queries(client, url)
+    _centre_grown(calligraphy, learner, make_learner)
+    after = _queries(client, url)
+
+    assert after == before
+    assert after <= BUDGETS[url]
+
+
+def test_my_classes_cost_the_same_few_queries_however_many_courses_the_learner_is_in(
+        client, calligraphy, signed_in_learner, make_learner):
+    before = _queries(client, "/my/")
+    _centre_grown(calligraphy, signed_in_learner, make_learner)
+    after = _queries(client, "/my/")
+
+    assert after == before
+    assert after <= BUDGETS["/my/"]
+
+
+def test_the_class_page_costs_the_same_few_queries_however_big_the_centre(
+        client, calligraphy, signed_in_learner, make_learner):
+    url = f"/class/{ClassSession.objects.filter(course=calligraphy).earliest('starts_at').pk}/"
+    before = _queries(client, url)
+    _centre_grown(calligraphy, signed_in_learner, make_learner)
+    after = _queries(client, url)
+
+    assert after == before
+    assert after <= BUDGETS["/class/"]
