@@ -4,7 +4,8 @@ with them (remote assist), and the reminders sweep, which puts the learners not 
 ready for a class on the volunteers' call list."""
 
 from classes import signals
-from volunteers.models import AssistStep
+from core.pagecache import public_pages_shown_by
+from volunteers.models import AssistStep, Initiative
 from volunteers.services.assist import assist_step_record, assist_steps_from_check
 from volunteers.services.help import call_lists_build
 
@@ -38,3 +39,5 @@ def connect() -> None:
         (signals.reminders_swept, reminders_swept),
     ):
         signal.connect(receiver, dispatch_uid=f"volunteers.{receiver.__name__}")
+    # Initiatives are on the home page (core/pagecache.py).
+    public_pages_shown_by(Initiative)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from classes.courses.join_links import join_link_ensure
 from classes.courses.sockets import learner_sockets_recheck
 from classes.models import CoursePage, Enrolment, EnrolmentStatus, JoinLink, Learner, SeatPool
+from core.pagecache import public_pages_changed
 from core.phones import phone_normalise
 
 # ---------------------------------------------------------------- learners
@@ -89,6 +90,7 @@ def enrolment_withdraw(*, enrolment: Enrolment) -> list[Enrolment]:
     with transaction.atomic():
         _lock_course(enrolment.course)
         Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.WITHDRAWN, updated_at=timezone.now())
+        public_pages_changed()  # a seat is free on the course page
         enrolment.refresh_from_db()
         JoinLink.objects.filter(learner=enrolment.learner, course=enrolment.course, revoked_at__isnull=True).update(
             revoked_at=timezone.now()

@@ -62,11 +62,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Public pages for visitors without a session, from the cache (core/pagecache.py): after
+    # CSRF (a cached page gets a fresh token) and every header-setting middleware.
+    "core.pagecache.PublicPageCacheMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "learning.urls"
+# The pages served from the cache to visitors without a session: "/" itself, and everything
+# under the others (views marked never_cache, such as a teacher's timetable, excepted).
+PUBLIC_PAGE_CACHE_PATHS = ["/", "/courses/", "/timetable/"]
 
 TEMPLATES = [
     {
