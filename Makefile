@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# `make bench BENCH=group_chat` runs one benchmark (pages, timetable, join_to_video, group_chat, media).
+# `make bench BENCH=group_chat` runs one benchmark (pages, page_speed, timetable, join_to_video, group_chat, media).
 BENCH ?=
 # Janus, the SFU for live classes (docs/deploy.md): its configs are rendered from deploy/janus/
 # into .janus/, which also keeps the admin key made the first time (never in the repo).

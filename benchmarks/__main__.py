@@ -6,7 +6,7 @@ from pathlib import Path
 from tests.server import site_env
 
 
-BENCHMARKS = ("pages", "timetable", "join_to_video", "group_chat", "media")
+BENCHMARKS = ("pages", "page_speed", "timetable", "join_to_video", "group_chat", "media")
 
 
 def main(names: list[str]) -> None:
@@ -28,10 +28,12 @@ def main(names: list[str]) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", stdout=open(os.devnull, "w"))
 
-    from benchmarks import group_chat, join_to_video, media, pages, timetable
+    from benchmarks import group_chat, join_to_video, media, page_speed, pages, timetable
 
     if "pages" in chosen:
         pages.run(out=sys.stdout)
+    if "page_speed" in chosen:
+        page_speed.run(out=sys.stdout)
     if "timetable" in chosen:
         timetable.run(out=sys.stdout)
     # Playwright's event loop makes Django refuse ORM calls in this thread; the
