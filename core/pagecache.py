@@ -3,7 +3,7 @@
 The home page, the course list, course pages and the timetable are the same for everyone
 who has no session: on a class morning they are what a course's learners open within the
 same few minutes. A visitor with any session (a learner's link, a teacher, a message
-waiting), any method but GET and HEAD, or any page the view marks private gets a fresh
+waiting), any method but GET, or any page the view marks private gets a fresh
 page: nothing personal is ever cached, or served to someone else.
 
 Always correct, not merely fast: an entry is keyed by the public pages' version, which the
@@ -55,14 +55,14 @@ def public_pages_changed() -> None:
 def public_pages_shown_by(*models) -> None:
     """Every save and delete of these models changes what public pages show."""
     for model in models:
-        for signal in (post_save, post_delete):
-            signal.connect(_changed, sender=model, dispatch_uid=f"pagecache.{model._meta.label}.{signal}", weak=False)
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            signal.connect(_changed, sender=model, dispatch_uid=f"pagecache.{model._meta.label}.{name}", weak=False)
 
 
 def pages_tree_watch() -> None:
     """Any page published, unpublished, moved or deleted changes menus, lists and links."""
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(_changed, dispatch_uid=f"pagecache.pages.{id(signal)}", weak=False)
+    for name, signal in (("published", page_published), ("unpublished", page_unpublished), ("moved", post_page_move)):
+        signal.connect(_changed, dispatch_uid=f"pagecache.pages.{name}", weak=False)
     post_delete.connect(_page_deleted, dispatch_uid="pagecache.page_deleted", weak=False)
 
 
