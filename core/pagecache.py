@@ -100,9 +100,12 @@ def _cacheable_response(request, response) -> bool:
     )
 
 
+def _minute() -> int:
+    return int(time.time() // 60)
+
+
 def _key(request, version: int) -> str:
-    minute = int(time.time() // 60)
-    raw = f"{version}:{minute}:{translation.get_language()}:{request.get_full_path()}"
+    raw = f"{version}:{_minute()}:{translation.get_language()}:{request.get_full_path()}"
     return "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from classes.courses.services import enrolment_create, enrolment_withdraw
 from classes.models import ClassSession
+from core import pagecache
 from volunteers.models import Initiative
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,12 @@ def _visit(client, url="/"):
     response = client.get(url)
     assert response.status_code == 200
     return response
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch):
+    """The clock holds within one minute, so a second visit never lands in the next one's entry."""
+    monkeypatch.setattr(pagecache, "_minute", lambda: 0)
 
 
 @pytest.fixture
