@@ -21,9 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
-from tests.server import PROJECT_DIR, DaphneServer, session_cookies
+from tests.server import PROJECT_DIR, DaphneServer
 
 SERVER_CPUS = "0"
 LOAD_CPUS = {1}
@@ -85,6 +87,17 @@ def our_site_env(env: dict[str, str]) -> dict[str, str]:
     return production
 
 
+def phone_cookies(server: DaphneServer, join_path: str) -> str:
+    """The Cookie header of a learner's phone after opening their join link and 我的课程:
+    the session, and the CSRF cookie a browser keeps and sends back."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar))
+    for path in (join_path, "/my/"):
+        with opener.open(server.url + path) as response:
+            response.read()
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
 # ---------------------------------------------------------------- the load
 
 
@@ -115,7 +128,7 @@ async def _connection(port: int, request: bytes, until: float, latencies: list[f
 async def _load(port: int, path: str, connections: int, seconds: float, cookie: str | None) -> dict:
     headers = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: zh-CN\r\nConnection: keep-alive\r\n"
     if cookie:
-        headers += f"Cookie: sessionid={cookie}\r\n"
+        headers += f"Cookie: {cookie}\r\n"
     request = (headers + "\r\n").encode()
     # Warm up (first renders, connections), then measure.
     await asyncio.gather(*(_connection(port, request, time.perf_counter() + WARM_S, [], []) for _ in range(connections)))
@@ -152,7 +165,7 @@ def run(*, out, env: dict[str, str] | None = None) -> None:
             DaphneServer(ours_env, log=workdir / "ours.log", cpus=SERVER_CPUS) as ours:
         from classes.courses.join_links import join_link_token
 
-        cookie = session_cookies(ours, [f"/j/{join_link_token(link=link)}/"])[0]
+        cookie = phone_cookies(ours, f"/j/{join_link_token(link=link)}/")
         pages = [("/", None), ("/courses/", None), (course.url, None), ("/timetable/", None),
                  ("/my/", cookie), (f"/class/{session.pk}/", cookie)]
         for connections in CONNECTIONS:

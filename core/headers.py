@@ -9,11 +9,9 @@ Permissions-Policy is not something Django or django-csp sets.
 
 from urllib.parse import urlsplit
 
-from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
-from django.utils.decorators import sync_and_async_middleware
 
 # The Wagtail admin (and its page previews) lives here.
 ADMIN_PREFIX = "/admin/"
@@ -78,25 +76,14 @@ def content_security_policy(*, request: HttpRequest) -> str:
     return _policy({**common, "script-src": script, "style-src": ["'self'"]})
 
 
-def _add_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    response.setdefault("Content-Security-Policy", content_security_policy(request=request))
-    response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    return response
-
-
-@sync_and_async_middleware
 def security_headers_middleware(get_response):
     """Adds Content-Security-Policy and Permissions-Policy to every response, in every
-    environment, so the browser tests see what production sends. Async under Daphne, so a
-    request does not hop to a thread just for two headers."""
-    if iscoroutinefunction(get_response):
+    environment, so the browser tests see what production sends."""
 
-        async def middleware(request: HttpRequest) -> HttpResponse:
-            return _add_headers(request, await get_response(request))
-
-    else:
-
-        def middleware(request: HttpRequest) -> HttpResponse:
-            return _add_headers(request, get_response(request))
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.setdefault("Content-Security-Policy", content_security_policy(request=request))
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
 
     return middleware

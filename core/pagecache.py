@@ -20,12 +20,13 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils import translation
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.locale import LocaleMiddleware
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -36,6 +37,9 @@ ENTRY_TIMEOUT_S = 120
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 SINGLETON = 1
+# Made afresh for each response: the length of this visitor's page, and whether the page
+# was a hit (the cookie is never stored: it is set from the visitor's own CSRF token).
+UNCACHED_HEADERS = {"content-length", "x-page-cache", "set-cookie"}
 
 
 def public_pages_changed() -> None:
@@ -94,7 +98,10 @@ def _cacheable_response(request, response) -> bool:
     control = response.get("Cache-Control", "")
     session = getattr(request, "session", None)
     return (
-        response.status_code == 200 and not response.streaming and not response.cookies
+        response.status_code == 200 and not response.streaming
+        # The CSRF cookie is the visitor's own and is set afresh on each hit; any other
+        # cookie (a session, a message) makes the page someone's.
+        and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
         and "private" not in control and "no-store" not in control and "no-cache" not in control
         and not (session is not None and session.modified)
     )
@@ -104,35 +111,55 @@ def _minute() -> int:
     return int(time.time() // 60)
 
 
-def _key(request, version: int) -> str:
-    raw = f"{version}:{_minute()}:{translation.get_language()}:{request.get_full_path()}"
+def _key(request, *, version: int, language: str, host: str) -> str:
+    # The host too: the page's socket address and absolute links name it.
+    raw = f"{version}:{_minute()}:{language}:{host}:{request.get_full_path()}"
     return "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 class PublicPageCacheMiddleware:
-    """After CsrfViewMiddleware (a fresh token needs its cookie), before anything personal."""
+    """Near the top of the stack, below the middleware that sets the headers every response
+    gets (security, Content-Security-Policy), so a hit costs no session, authentication or
+    view: it is answered with the page and headers the rest of the stack gave the first
+    visitor, and with this visitor's own CSRF token and cookie, made by Django's CSRF
+    middleware as it would make them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Their hooks only: the language the page will be in, and the visitor's CSRF token.
+        self.locale = LocaleMiddleware(get_response)
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)  # Django's 400, from below
         version = public_pages_version()
         if version is None:
             return self.get_response(request)
-        key = _key(request, version)
+        self.locale.process_request(request)
+        key = _key(request, version=version, language=request.LANGUAGE_CODE, host=host)
         cached = cache.get(key)
         if cached is not None:
-            content, content_type = cached
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode()) \
-                if CSRF_PLACEHOLDER in content else content
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Page-Cache"] = "hit"
-            return response
+            return self._hit(request, *cached)
         response = self.get_response(request)
         if _cacheable_response(request, response):
             content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
-            cache.set(key, (content, response["Content-Type"]), ENTRY_TIMEOUT_S)
+            headers = [(name, value) for name, value in response.items() if name.lower() not in UNCACHED_HEADERS]
+            cache.set(key, (content, headers), ENTRY_TIMEOUT_S)
             response["X-Page-Cache"] = "miss"
         return response
+
+    def _hit(self, request, content: bytes, headers: list[tuple[str, str]]) -> HttpResponse:
+        if CSRF_PLACEHOLDER in content:
+            self.csrf.process_request(request)  # the visitor's CSRF cookie, if they have one
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        response["Content-Length"] = str(len(content))  # as CommonMiddleware gives a miss, for keep-alive
+        response["X-Page-Cache"] = "hit"
+        return self.csrf.process_response(request, response)  # sets the cookie a new token needs

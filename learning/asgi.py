@@ -2,15 +2,18 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learning.settings.dev")
-# Django must be set up before anything imports models (the socket routes do).
-django_asgi_app = get_asgi_application()
+
+from core.handler import asgi_application_on_pooled_threads  # noqa: E402
+
+# Django must be set up before anything imports models (the socket routes do); pages keep
+# their database connections between requests on a few long-lived threads (core/handler.py).
+django_asgi_app = asgi_application_on_pooled_threads(threads=settings.HTTP_REQUEST_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from core.bodies import FORM_BODY_MAX_BYTES, BoundedBodies  # noqa: E402
 from core.origins import SameOriginValidator  # noqa: E402

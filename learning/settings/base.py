@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy and Permissions-Policy (core/headers.py), in every environment.
     "core.headers.security_headers_middleware",
+    # Public pages for visitors without a session, from the cache (core/pagecache.py): below
+    # the headers every response gets, above everything a hit does not need.
+    "core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,9 +65,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Public pages for visitors without a session, from the cache (core/pagecache.py): after
-    # CSRF (a cached page gets a fresh token) and every header-setting middleware.
-    "core.pagecache.PublicPageCacheMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,6 +94,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "learning.wsgi.application"
 ASGI_APPLICATION = "learning.asgi.application"
+# Pages are served by this many long-lived threads per process, each keeping its database
+# connection between requests (core/handler.py); a request beyond them waits for one.
+HTTP_REQUEST_THREADS = int(os.environ.get("HTTP_REQUEST_THREADS", "4"))
 
 # SQLite by default; DATABASE_URL (postgres://…) switches to PostgreSQL via psycopg 3.
 # Connections are kept (DATABASE_CONN_MAX_AGE seconds): a live class checks every socket

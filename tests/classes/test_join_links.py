@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from classes.models import ClassSession, CoursePage, JoinLink, Learner, Teacher
-from classes.courses.join_links import join_link_ensure, join_link_issue, join_link_token, token_hash
+from classes.courses.join_links import LINK_GRACE, join_link_ensure, join_link_issue, join_link_token, token_hash
 from core.logs import redact_tokens
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,20 @@ def test_the_same_link_works_again_next_week(client, calligraphy, liu):
     client.get(f"/j/{token}/")
     client.logout()
     assert client.get(f"/j/{token}/")["Location"] == "/my/"
+
+
+def test_an_open_session_still_signs_in_on_the_last_day_after_the_term(client, calligraphy, liu, open_link):
+    open_link(calligraphy, learner=liu)
+    CoursePage.objects.filter(pk=calligraphy.pk).update(term_end=timezone.localdate() - LINK_GRACE)
+
+    assert client.get("/my/").context["learner"] == liu
+
+
+def test_an_open_session_no_longer_signs_in_once_the_week_after_the_term_is_over(client, calligraphy, liu, open_link):
+    open_link(calligraphy, learner=liu)
+    CoursePage.objects.filter(pk=calligraphy.pk).update(term_end=timezone.localdate() - LINK_GRACE - timedelta(days=1))
+
+    assert "classes/not_signed_in.html" in [template.name for template in client.get("/my/").templates]
 
 
 def test_learner_session_outlasts_the_term(client, calligraphy, liu, open_link):

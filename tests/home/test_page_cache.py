@@ -130,3 +130,28 @@ def test_a_page_its_view_marks_never_cache_is_not_cached(visitor):
     _visit(visitor, url)
 
     assert "X-Page-Cache" not in _visit(visitor, url)
+
+
+def test_a_page_from_the_cache_has_the_headers_the_first_visitor_got(visitor):
+    first = _visit(visitor)
+    second = _visit(visitor)
+
+    assert second["X-Page-Cache"] == "hit"
+    for header in ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Content-Security-Policy"):
+        assert second[header] == first[header], header
+
+
+def test_a_host_that_is_not_ours_is_refused_also_when_the_page_is_cached(visitor):
+    _visit(visitor)
+
+    response = visitor.get("/", headers={"host": "evil.example"})
+
+    assert response.status_code == 400
+
+
+def test_a_page_from_the_cache_says_its_length_so_the_connection_can_be_kept(visitor):
+    _visit(visitor)
+
+    second = _visit(visitor)
+
+    assert int(second["Content-Length"]) == len(second.content)

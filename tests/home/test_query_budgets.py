@@ -1,19 +1,25 @@
 """The pages learners land on cost a bounded number of queries, however big the centre.
 
 Each page is counted on the demo centre, then again after ten more courses — each with a
-teacher, classes this week and learners, the signed-in learner in every one — are added:
-the count must not grow, and must stay within the page's budget.
+teacher and their portrait, classes this week and learners, the signed-in learner in every
+one — are added: the count must not grow, and must stay within the page's budget. Pages are
+counted as rendered, not as served from the page cache (tests/home/test_page_cache.py).
 """
+
+import io
 
 from datetime import timedelta
 
 import pytest
+from django.core.files.images import ImageFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from classes.courses.services import enrolment_create
 from classes.models import ClassSession, CourseIndexPage, CoursePage, Teacher
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +28,17 @@ pytestmark = pytest.mark.django_db
 BUDGETS = {"/": 14, "/courses/": 11, "/courses/calligraphy/": 14, "/timetable/": 6, "/my/": 12, "/class/": 8}
 MORE_COURSES = 10
 LEARNERS_PER_COURSE = 5
+
+
+@pytest.fixture(autouse=True)
+def _rendered_not_cached(settings):
+    settings.PUBLIC_PAGE_CACHE_PATHS = []
+
+
+def _portrait(n: int):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (320, 320), (20 * n, 90, 120)).save(buffer, format="PNG")
+    return get_image_model().objects.create(title=f"老师{n}", file=ImageFile(buffer, name=f"budget-teacher-{n}.png"))
 
 
 def _queries(client, url: str) -> int:
@@ -40,7 +57,7 @@ def _centre_grown(calligraphy: CoursePage, learner, make_learner) -> None:
             title=f"兴趣班{n}", slug=f"budget-course-{n}", category=calligraphy.category, summary="每周一次。",
             term_start=today - timedelta(days=7), term_end=today + timedelta(days=60), online_seats=30, centre_seats=12,
         ))
-        course.teachers.add(Teacher.objects.create(name=f"老师{n}"))
+        course.teachers.add(Teacher.objects.create(name=f"老师{n}", photo=_portrait(n)))
         course.save_revision().publish()
         for day in range(3):
             ClassSession.objects.create(course=course, starts_at=timezone.now() + timedelta(days=day, hours=n % 5 + 1),
@@ -87,3 +104,14 @@ def test_the_class_page_costs_the_same_few_queries_however_big_the_centre(
 
     assert after == before
     assert after <= BUDGETS["/class/"]
+
+
+def test_a_teachers_portrait_is_resized_once_not_at_every_visit(client, calligraphy, learner, make_learner):
+    _centre_grown(calligraphy, learner, make_learner)
+    client.get("/courses/")
+    made = get_image_model().get_rendition_model().objects.count()
+
+    client.get("/courses/")
+
+    assert made >= MORE_COURSES
+    assert get_image_model().get_rendition_model().objects.count() == made
