@@ -4,7 +4,8 @@ the page that `wagtail start` makes, served the same way in the same run.
 Both sites run on one Daphne process each with production settings (DEBUG off, SQLite,
 whitenoise), pinned to core 0; the load comes from this process on core 1: keep-alive
 HTTP/1.1 connections, each sending its next GET as soon as the last answer is read, for
-`RUN_S` seconds, with 1 and with 10 connections. Runs alternate (the bare page, then ours,
+`RUN_S` seconds, with 1 and with 10 connections; 我的课程 and the class page with the
+cookies a learner's phone holds (session and CSRF). Runs alternate (the bare page, then ours,
 then the bare page again) and each page's ratio is to the mean of the bare runs around it,
 so a machine that slows down meanwhile slows both. One JSON line per page and connection
 count: req/s, p50, p99, the bare page's req/s and the ratio.

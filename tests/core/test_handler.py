@@ -4,7 +4,7 @@ connection serves the next request instead of a new connection for each page."""
 import asyncio
 import threading
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import HttpCommunicator
 from django.core.signals import request_started
 
@@ -64,6 +64,5 @@ def test_the_pool_threads_are_not_the_thread_that_serves_sockets():
 
 
 async def _shared_sync_thread() -> int:
-    from channels.db import database_sync_to_async
-
-    return await database_sync_to_async(threading.get_ident)()
+    """Where database_sync_to_async sends a consumer's work: thread-sensitive, outside any request."""
+    return await sync_to_async(threading.get_ident, thread_sensitive=True)()
