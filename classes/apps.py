@@ -11,7 +11,7 @@ class ClassesConfig(AppConfig):
         from wagtail.signals import page_published
 
         from classes.courses.services import seats_fill
-        from classes.models import ClassSession, CourseCategory, CoursePage, Enrolment, Room, Teacher
+        from classes.models import ClassSession, CourseCategory, CourseMaterial, CoursePage, Enrolment, Room, Teacher
         from core.pagecache import public_pages_shown_by
 
         def fill_new_seats(sender, instance, **kwargs):
@@ -19,5 +19,5 @@ class ClassesConfig(AppConfig):
             seats_fill(course=instance)
 
         page_published.connect(fill_new_seats, sender=CoursePage, dispatch_uid="classes.fill_new_seats", weak=False)
-        # Times, rooms, teachers, categories and seats are on the public pages (core/pagecache.py).
-        public_pages_shown_by(ClassSession, Enrolment, Teacher, CourseCategory, Room)
+        # Times, rooms, teachers, categories, seats and materials are on the public pages (core/pagecache.py).
+        public_pages_shown_by(ClassSession, Enrolment, Teacher, CourseCategory, Room, CourseMaterial)

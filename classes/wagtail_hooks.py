@@ -1,4 +1,5 @@
 from django import forms
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -10,6 +11,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from classes.courses import admin_views as course_admin
+from classes.courses.learner_session import current_learner
+from classes.courses.materials import document_refused_course
 from classes.models import AvailabilityException, AvailabilitySlot, ClassSession, Notification, Room, Term
 from classes.notifications.services import reminders_schedule
 from classes.timetable import admin_views as timetable_admin
@@ -120,3 +123,12 @@ def schedule_reminders_for_new_class(request, instance):
     # Classes added one by one in the admin get their reminders like published ones.
     if isinstance(instance, ClassSession):
         reminders_schedule(sessions=[instance])
+
+
+@hooks.register("before_serve_document")
+def keep_learners_only_materials(document, request):
+    # Every download goes through Wagtail's view (WAGTAILDOCS_SERVE_METHOD), so this is the one check.
+    course = document_refused_course(document=document, learner=current_learner(request), user=request.user)
+    if course is not None:
+        return render(request, "classes/not_your_class.html", {"course": course, "document": document}, status=403)
+    return None

@@ -56,6 +56,48 @@ class MaterialBlock(blocks.StructBlock):
         template = "blocks/material_block.html"
 
 
+class DialogueLineBlock(blocks.StructBlock):
+    """One thing one person says, in Chinese and in English."""
+
+    speaker = blocks.CharBlock(
+        label=_("Speaker"), max_length=30, help_text=_("Who says it, e.g. “志愿者 Volunteer”.")
+    )
+    chinese = blocks.CharBlock(label=_("Chinese text"), max_length=200)
+    pinyin = blocks.CharBlock(
+        label=_("Pinyin"),
+        required=False,
+        max_length=400,
+        help_text=_("Optional. With tone marks, e.g. “nǐ hǎo”, for learners of Chinese."),
+    )
+    english = blocks.CharBlock(label=_("English text"), max_length=300)
+
+    class Meta:
+        icon = "comment"
+        label = _("Dialogue line")
+
+
+class DialogueBlock(blocks.StructBlock):
+    """A short conversation learners read, hear read aloud line by line, and print as a handout."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=100, help_text=_("e.g. “我是一位志愿者”."))
+    lines = blocks.ListBlock(
+        DialogueLineBlock(),
+        label=_("Lines"),
+        # Thirty lines is about all a learner follows in one sitting on a phone; split longer ones.
+        min_num=1,
+        max_num=30,
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = _("Bilingual dialogue")
+        help_text = _(
+            "Each line in Chinese and in English. Learners can hear every line read aloud, "
+            "slowly if they wish, and print the dialogue in large type."
+        )
+        template = "blocks/dialogue_block.html"
+
+
 class BodyBlock(blocks.StreamBlock):
     """The content a course or information page is made of."""
 
@@ -68,6 +110,7 @@ class BodyBlock(blocks.StreamBlock):
     image = ImageBlock()
     video = VideoBlock()
     material = MaterialBlock()
+    dialogue = DialogueBlock()
 
     class Meta:
         label = _("Content")

@@ -1,5 +1,8 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
@@ -20,9 +23,22 @@ urlpatterns = [
     path("", include("volunteers.urls")),
 ]
 
+# Documents are served only by Wagtail's view, which checks who asks (a course's
+# learners-only materials); their folder under MEDIA_ROOT is never served as it stands.
+PRIVATE_MEDIA_FOLDERS = ("documents",)
+
+
+def public_media(request, path):
+    # Normalised as serve() will, so "images/../documents/…" is caught too.
+    first = posixpath.normpath(path).lstrip("/").split("/", 1)[0]
+    if first in PRIVATE_MEDIA_FOLDERS:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", public_media),
     ]
 
 # Wagtail's page tree answers every address not matched above, so it comes last.

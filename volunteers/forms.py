@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import CallOutcome
+from volunteers.models import WORK_DISPLAY_NAME_MAX, WORK_TITLE_MAX, CallOutcome
+from volunteers.selectors.works import initiatives_for_course, learners_of_course
 from volunteers.selectors.help import volunteer_label, volunteers_approved
 from volunteers.services.help import NOTE_INPUT_MAX
 
@@ -84,3 +85,48 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = volunteers_approved()
+
+
+class WorkUploadForm(forms.Form):
+    """A photo of a learner's work, sent from a phone: one big button to take or choose the
+    photo, a title, and the name shown with it. Titles and names are checked by the
+    service (volunteers/services/works.py), so each refusal says why in one place."""
+
+    picture = forms.FileField(
+        label=_("Take or choose a photo of the work"),
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment", "class": "upload-button__input"}),
+        error_messages={"required": _("Please take or choose a photo of the work."),
+                        "empty": _("The photo is empty. Please take it again.")},
+    )
+    learner = forms.ModelChoiceField(
+        label=_("Whose work is it?"), queryset=None,
+        error_messages={"required": _("Please choose the learner."),
+                        "invalid_choice": _("That learner is not in this course.")},
+    )
+    title = forms.CharField(label=_("Title of the work"), required=False,
+                            widget=forms.TextInput(attrs={"maxlength": WORK_TITLE_MAX}))
+    display_name = forms.CharField(
+        label=_("Name shown with the work"), required=False,
+        help_text=_("For example 吴同学. A child's full name is never shown."),
+        widget=forms.TextInput(attrs={"maxlength": WORK_DISPLAY_NAME_MAX}),
+    )
+    initiative = forms.ModelChoiceField(
+        label=_("For an initiative (optional)"), queryset=None, required=False, empty_label=_("(none)"),
+        error_messages={"invalid_choice": _("That initiative is not open to this course.")},
+    )
+    adult_agreed = forms.BooleanField(
+        label=_("The learner agrees that this work is shown on the website"), required=False,
+        help_text=_("For a child, we also ask the guardian by text message before anything is shown."),
+    )
+    upload_token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput,
+                                    error_messages={"required": _("Please open the page again and send it once more."),
+                                                    "invalid": _("Please open the page again and send it once more.")})
+
+    def __init__(self, *args, course, learner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = initiatives_for_course(course=course)
+        if learner is not None:
+            # A learner (or their family, on the same phone) sends their own works only.
+            del self.fields["learner"]
+        else:
+            self.fields["learner"].queryset = learners_of_course(course=course)

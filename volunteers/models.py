@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
 from classes.models import ClassSession, CoursePage, Learner
+from core.private_media import PrivateName, PrivateStorage
 
 
 class VolunteerStatus(models.TextChoices):
@@ -259,3 +260,100 @@ class Initiative(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+
+# A title fits under a picture on a phone in one or two lines.
+WORK_TITLE_MAX = 40
+WORK_DISPLAY_NAME_MAX = 20
+
+
+class WorkStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the teacher")
+    APPROVED = "approved", _("Approved by the teacher")
+    REJECTED = "rejected", _("Not approved")
+
+
+class WorkConsent(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed: the learner is an adult and agreed")
+    ASKED = "asked", _("Asked the guardian, no answer yet")
+    GIVEN = "given", _("The guardian agreed")
+    REFUSED = "refused", _("The guardian did not agree")
+    WITHDRAWN = "withdrawn", _("The guardian withdrew their agreement")
+
+
+class LearnerWork(models.Model):
+    """A photo of a learner's painting or calligraphy. It is public only when a teacher of
+    the course approved it and, for a child, the guardian agreed and has not withdrawn;
+    until then the picture is a private file nobody reaches by address. Once public, its
+    copy in the Wagtail image library (`public_image`) gives the gallery its sizes."""
+
+    learner = models.ForeignKey(Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="works")
+    course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("initiative"), null=True, blank=True, on_delete=models.SET_NULL, related_name="works",
+    )
+    title = models.CharField(_("title"), max_length=WORK_TITLE_MAX)
+    display_name = models.CharField(
+        _("name shown with the work"), max_length=WORK_DISPLAY_NAME_MAX,
+        help_text=_("Never a child's full name."),
+    )
+    picture = models.FileField(
+        _("picture"), storage=PrivateStorage(view_name="work_picture"), upload_to=PrivateName("works"),
+        max_length=200, editable=False,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        help_text=_("Empty when the learner (or their guardian, on the same phone) uploaded it."),
+    )
+    # The form's one-off token: a second tap on 上传 finds the work the first one made.
+    upload_token = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=WorkStatus.choices, default=WorkStatus.PENDING)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reject_reason = models.CharField(_("why not approved"), max_length=200, blank=True)
+    # Whether the learner was a child when the work was uploaded: a child's consent rule
+    # keeps applying to it after their eighteenth birthday.
+    is_child = models.BooleanField(_("a child's work"), editable=False)
+    consent = models.CharField(_("consent"), max_length=10, choices=WorkConsent.choices, editable=False)
+    consent_guardian_name = models.CharField(_("guardian who answered"), max_length=60, blank=True, editable=False)
+    consent_guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True, editable=False)
+    consent_at = models.DateTimeField(_("answered on"), null=True, blank=True, editable=False)
+    consent_how = models.CharField(_("how they answered"), max_length=200, blank=True, editable=False)
+    # The consent and withdraw links' tokens are made from this (classes.courses.join_links.token_for);
+    # only their hashes are stored, to find the work a link belongs to.
+    nonce = models.CharField(max_length=32, editable=False)
+    consent_token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    consent_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdraw_token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    public_image = models.OneToOneField(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    created_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
+
+    panels = [FieldPanel("title"), FieldPanel("display_name"), FieldPanel("initiative"), FieldPanel("status"),
+              FieldPanel("reject_reason")]
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("learner's work")
+        verbose_name_plural = _("learners' works")
+        constraints = [
+            models.CheckConstraint(
+                # A child's work is never marked as needing no consent, whatever the code above it does.
+                condition=~Q(is_child=True, consent="not_needed"), name="work_child_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_image__isnull=True) | (Q(status="approved") & (Q(is_child=False) | Q(consent="given"))),
+                name="work_public_only_when_allowed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def should_be_public(self) -> bool:
+        return self.status == WorkStatus.APPROVED and (not self.is_child or self.consent == WorkConsent.GIVEN)
+

@@ -18,9 +18,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 IMAGE_MAX_BYTES = 15 * 1024 * 1024
 # 50 megapixels covers every phone camera; beyond it a file is a decompression bomb.
 IMAGE_MAX_PIXELS = 50_000_000
-# Memory one picture may take to decode, all its frames together: a 50-megapixel colour
+# Memory one picture may take to decode, all its frames together, per pixel allowed: a colour
 # photo's worth. A small file can declare far more (a 1-bit PNG, a GIF of many frames).
-IMAGE_DECODE_MAX_BYTES = IMAGE_MAX_PIXELS * 3
+DECODE_BYTES_PER_PIXEL = 3
 # Bytes a decoded pixel takes in Pillow, by mode (a 1-bit pixel takes a byte); others take 4.
 MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2, "I;16B": 2, "I;16L": 2,
               "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3}
@@ -40,11 +40,11 @@ VOICE_SIGNATURES = (
 )
 
 
-def _encode(image: Image.Image, side: int) -> bytes:
+def _encode(image: Image.Image, side: int, quality: int = 85) -> bytes:
     copy = image.copy()
     copy.thumbnail((side, side))
     buffer = io.BytesIO()
-    copy.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= argument: metadata is dropped
+    copy.save(buffer, format="JPEG", quality=quality, optimize=True)  # no exif= argument: metadata is dropped
     return buffer.getvalue()
 
 
@@ -61,33 +61,57 @@ def _not_a_picture() -> ValidationError:
     return ValidationError(_("Please send a photo (JPEG or PNG)."), code="not_image")
 
 
-def picture_prepare(upload) -> tuple[ContentFile, ContentFile]:
-    """(large, thumbnail) JPEGs for an uploaded picture, or ValidationError."""
-    if upload.size > IMAGE_MAX_BYTES:
-        raise ValidationError(_("The picture is too large. Please send a photo under 15 MB."), code="image_too_large")
+def _on_white(image: Image.Image) -> Image.Image:
+    """RGB, with any transparency laid on white paper: a plain convert("RGB") shows the
+    hidden colour under it, often black, around a drawing scanned with a clear background."""
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, "white")
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper
+    return image.convert("RGB")
+
+
+def picture_upright(upload, *, formats=IMAGE_FORMATS, max_pixels: int = IMAGE_MAX_PIXELS,
+                    side: int = LARGE_SIDE) -> Image.Image:
+    """The uploaded picture decoded, at most `side` pixels long, turned by its EXIF
+    orientation and laid on white, or ValidationError. Its format is read from the content,
+    whatever the file's name says."""
     try:
         # Pillow only warns between its own bomb limit and twice that; here it refuses.
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(upload) as image:  # reads the header only
-                if image.format not in IMAGE_FORMATS:
+                if image.format not in formats:
                     raise _not_a_picture()
-                if image.width * image.height > IMAGE_MAX_PIXELS:
+                if image.width * image.height > max_pixels:
                     raise _too_large()
                 # A JPEG decodes at a half, quarter or eighth of its size when that still fills
                 # the large copy: a 50-megapixel phone photo then costs ~9 MB, not 150.
-                image.draft("RGB", (LARGE_SIDE, LARGE_SIDE))
-                if _decoded_bytes(image) > IMAGE_DECODE_MAX_BYTES:
+                image.draft("RGB", (side, side))
+                if _decoded_bytes(image) > max_pixels * DECODE_BYTES_PER_PIXEL:
                     raise _too_large()
                 image.load()
                 # Shrunk before it is turned upright and made RGB, so those copies are small;
                 # the box is square, so turning it afterwards gives the same picture.
-                image.thumbnail((LARGE_SIDE, LARGE_SIDE))
-                upright = ImageOps.exif_transpose(image).convert("RGB")
+                image.thumbnail((side, side))
+                return _on_white(ImageOps.exif_transpose(image))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_large() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise _not_a_picture() from None
+
+
+def picture_jpeg(image: Image.Image, *, side: int, quality: int) -> bytes:
+    """A JPEG of an upright picture, with no metadata at all (no EXIF, no GPS)."""
+    return _encode(image, side, quality)
+
+
+def picture_prepare(upload) -> tuple[ContentFile, ContentFile]:
+    """(large, thumbnail) JPEGs for an uploaded picture, or ValidationError."""
+    if upload.size > IMAGE_MAX_BYTES:
+        raise ValidationError(_("The picture is too large. Please send a photo under 15 MB."), code="image_too_large")
+    upright = picture_upright(upload)
     return (ContentFile(_encode(upright, LARGE_SIDE), name="picture.jpg"),
             ContentFile(_encode(upright, THUMB_SIDE), name="thumb.jpg"))
 

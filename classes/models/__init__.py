@@ -3,6 +3,7 @@ from classes.models.courses import (  # noqa: F401
     ClassSession,
     CourseCategory,
     CourseIndexPage,
+    CourseMaterial,
     CoursePage,
     EnrolmentStatus,
     Level,

@@ -11,10 +11,11 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.documents import get_document_model_string
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -184,6 +185,11 @@ class CoursePage(Page):
             heading=_("Seats and term"),
         ),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [InlinePanel("materials", label=_("File"))],
+            heading=_("Materials to download"),
+            help_text=_("Handouts, worksheets and recordings, listed on the course page with their size and kind."),
+        ),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -245,6 +251,45 @@ class CoursePage(Page):
         context["seats"] = self.seats_summary()
         context["term_over"] = self.term_end < timezone.localdate()
         return context
+
+
+class CourseMaterial(Orderable):
+    """A file the course page offers to download: a handout, a worksheet, a recording.
+    Everyone sees it in the list; one marked for the course's learners only is downloaded
+    only by learners with a seat, the course's teachers and coordinators."""
+
+    course = ParentalKey(CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="materials")
+    document = models.ForeignKey(
+        get_document_model_string(),
+        verbose_name=_("file"),
+        # A material is its file: when a coordinator deletes the file, the button goes too.
+        on_delete=models.CASCADE,
+        related_name="course_materials",
+        help_text=_("Upload it under Documents, or here. PDF opens on every phone."),
+    )
+    title = models.CharField(
+        _("button text"), max_length=100, help_text=_("What the button says, e.g. “This week's handout”.")
+    )
+    description = models.CharField(
+        _("short description"), max_length=200, blank=True, help_text=_("A sentence under the button (optional).")
+    )
+    learners_only = models.BooleanField(
+        _("only for this course's learners"),
+        default=False,
+        help_text=_(
+            "Only learners with a seat, the course's teachers and coordinators can download it. Everyone else "
+            "still sees it in the list, with how to sign up."
+        ),
+    )
+
+    panels = [FieldPanel("document"), FieldPanel("title"), FieldPanel("description"), FieldPanel("learners_only")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("course material")
+        verbose_name_plural = _("course materials")
+
+    def __str__(self):
+        return self.title
 
 
 class SessionMode(models.TextChoices):

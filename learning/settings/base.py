@@ -72,7 +72,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "learning.urls"
 # The pages served from the cache to visitors without a session: "/" itself, and everything
 # under the others (views marked never_cache, such as a teacher's timetable, excepted).
-PUBLIC_PAGE_CACHE_PATHS = ["/", "/courses/", "/timetable/"]
+PUBLIC_PAGE_CACHE_PATHS = ["/", "/courses/", "/timetable/", "/works/course/", "/initiatives/"]
 
 TEMPLATES = [
     {
@@ -220,6 +220,10 @@ TASKS = {
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "classes.notifications.sms.LogSMSBackend")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "txt", "mp3", "mp4", "webm", "jpg", "png"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024  # a short class video fits
+# Every document goes through Wagtail's view, where before_serve_document keeps a course's
+# learners-only materials for its people (classes/wagtail_hooks.py); "redirect" or "direct"
+# would hand out the /media/ address, which no check stands in front of.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # a phone photo fits
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -14,6 +14,8 @@ LEARNER_PAGES = {
     "course-list": ("/courses/", 200, ".filters"),
     "course-list-filtered": ("/courses/?category=calligraphy", 200, ".filters a[aria-current='true']"),
     "course": ("/courses/calligraphy/", 200, "#sessions-heading"),
+    "course-materials": ("/courses/learn-abc/", 200, "#materials-heading"),
+    "material-refused": ("{learners_only_material}", 403, "main a[href^='tel:']"),
     "search-results": ("/search/?q=书法", 200, "main .card"),
     "search-no-results": ("/search/?q=没有这门课程", 200, "main:not(:has(.card)) [role='status']"),
     "help": ("/help/", 200, ".help-box"),
@@ -42,6 +44,9 @@ def open_page(page, name):
         page.goto("/courses/calligraphy/")
         signup = page.locator("main a[href^='/signup/']").first.get_attribute("href")
         path = signup
+    if "{learners_only_material}" in path:
+        page.goto("/courses/learn-abc/")
+        path = page.locator("main .material:has(strong) a").first.get_attribute("href")
     if "{teacher}" in path:
         page.goto("/timetable/")
         path = page.locator("main a[href^='/timetable/teacher/']").first.get_attribute("href")

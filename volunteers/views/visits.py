@@ -87,7 +87,8 @@ def _volunteers_and_coordinators_only(request):
 
 
 def _refused(request, text: str):
-    return render(request, "volunteers/visit_refused.html", {"text": text}, status=403)
+    return render(request, "volunteers/refused.html", {
+        "text": text, "back_url": reverse("volunteer_visits"), "back_label": _("Back to setup visits")}, status=403)
 
 
 def _back(request, default: str):

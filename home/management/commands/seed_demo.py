@@ -6,13 +6,15 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files import File
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
-from PIL import ImageDraw
+from PIL import ImageDraw, ImageFont
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.documents import get_document_model
 from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.rich_text import RichText
@@ -25,6 +27,7 @@ from classes.models import (
     ClassSession,
     CourseCategory,
     CourseIndexPage,
+    CourseMaterial,
     CourseNeed,
     CoursePage,
     DeviceKind,
@@ -45,6 +48,9 @@ from classes.courses.services import enrolment_create
 from classes.courses.join_links import join_link_ensure, join_link_token
 from home.models import HomePage
 from volunteers.models import HelpRequest, HelpSource, Initiative, SetupSlot, Volunteer, VolunteerStatus
+from classes.courses.people import course_person
+from volunteers.models import LearnerWork, WorkConsent
+from volunteers.services.works import work_approve, work_upload
 
 # Demo passwords are printed on purpose: this is sample data for trying the site.
 DEMO_STAFF = [
@@ -73,6 +79,34 @@ DEMO_COURSES = [
      "为七到十二岁的孩子开设，用毛笔和颜色画出身边的故事。请家长陪同上第一次课。", 5, 10),
     ("学会ABC", "learn-abc", "english", ["teacher_li"], Audience.SENIORS,
      "从字母和日常问候学起，慢慢说，多练习。配有中英双语对话材料。", 1, 19),
+]
+
+# 学会ABC's bilingual dialogue: a volunteer helps a visitor from abroad.
+DEMO_DIALOGUE_COURSE = "learn-abc"
+DEMO_DIALOGUE_TITLE = "我是一位志愿者"
+DEMO_DIALOGUE = [
+    # speaker, Chinese, pinyin, English
+    ("志愿者 Volunteer", "您好！我是社区志愿者。有什么可以帮您的吗？",
+     "Nín hǎo! Wǒ shì shèqū zhìyuànzhě. Yǒu shénme kěyǐ bāng nín de ma?",
+     "Hello! I'm a community volunteer. Can I help you?"),
+    ("游客 Visitor", "你好！请问，社区图书馆怎么走？",
+     "Nǐ hǎo! Qǐngwèn, shèqū túshūguǎn zěnme zǒu?",
+     "Hi! Excuse me, how do I get to the community library?"),
+    ("志愿者 Volunteer", "一直往前走，到路口向左转，就在银行旁边。",
+     "Yìzhí wǎng qián zǒu, dào lùkǒu xiàng zuǒ zhuǎn, jiù zài yínháng pángbiān.",
+     "Go straight on and turn left at the crossing. It's next to the bank."),
+    ("游客 Visitor", "远吗？走路要多长时间？",
+     "Yuǎn ma? Zǒulù yào duō cháng shíjiān?",
+     "Is it far? How long does it take to walk there?"),
+    ("志愿者 Volunteer", "不远，走路五分钟就到。我带您去吧。",
+     "Bù yuǎn, zǒulù wǔ fēnzhōng jiù dào. Wǒ dài nín qù ba.",
+     "Not far, just five minutes on foot. Let me take you there."),
+    ("游客 Visitor", "太好了，谢谢您！",
+     "Tài hǎo le, xièxie nín!",
+     "That's great. Thank you!"),
+    ("志愿者 Volunteer", "不客气，欢迎来我们社区！",
+     "Bú kèqi, huānyíng lái wǒmen shèqū!",
+     "You're welcome. Welcome to our community!"),
 ]
 
 DEMO_LEARNERS = [
@@ -113,6 +147,9 @@ DEMO_SETUP_DAYS = 3
 DEMO_SETUP_TIMES = [time(9, 30), time(10, 0), time(10, 30)]
 
 # Two weeks of classes from the Monday of this week, so the home page always has some.
+# The demo's downloads on 学会ABC: (button text, letters drawn on the page, for its learners only).
+DEMO_MATERIALS = [("字母表讲义", "A B C D E F G", False), ("第一课练习纸", "Hello!  Hi!", True)]
+
 DEMO_WEEKS = 2
 DEMO_SESSION_MINUTES = 60
 DEMO_TERM_WEEKS = 12
@@ -148,6 +185,8 @@ class Command(BaseCommand):
         for title, slug, category, teacher_names, audience, summary, weekday, hour in DEMO_COURSES:
             course = self.course(index, title, slug, categories[category], [teachers[t] for t in teacher_names],
                                  audience, summary, monday)
+            if slug == DEMO_DIALOGUE_COURSE:
+                self.dialogue(course)
             for week in range(DEMO_WEEKS):
                 day = monday + timedelta(weeks=week, days=weekday)
                 starts_at = timezone.make_aware(datetime.combine(day, time(hour)))
@@ -171,8 +210,10 @@ class Command(BaseCommand):
             for course in teacher.courses.all():
                 join_link_ensure(course=course, teacher=teacher)
 
+        self.course_materials(CoursePage.objects.get(slug="learn-abc"))
         self.timetable(teachers, monday)
         self.volunteering(users["volunteer"], place="多功能厅")
+        self.learner_works(users)
         self.print_logins()
 
     def timetable(self, teachers, monday):
@@ -227,6 +268,70 @@ class Command(BaseCommand):
             "published": True,
         })
 
+    def learner_works(self, users):
+        """Approved works in the galleries, drawn here: a child's for 致敬白衣天使 (the guardian
+        agreed at the centre, on paper), and two of 爱尚书法."""
+        children = CoursePage.objects.get(slug="children-painting")
+        angels, _created = Initiative.objects.get_or_create(title="致敬白衣天使", defaults={
+            "summary": "画一幅画，向守护我们的医生和护士说一声谢谢。",
+            "how_to_take_part": "少儿国画班的小朋友请家长拍照上传作品。",
+            "course": children, "published": True,
+        })
+        calligraphy = CoursePage.objects.get(slug="calligraphy")
+        for token, course, teacher, phone, title, shown_as, drawing, initiative in (
+            ("demo-work-angels", children, "teacher_li", "13800138005", "谢谢医生护士", "吴同学",
+             self.drawing_heart, angels),
+            ("demo-work-calligraphy-1", calligraphy, "teacher_wang", "13800138001", "春风", "刘同学",
+             self.drawing_calligraphy, None),
+            ("demo-work-calligraphy-2", calligraphy, "teacher_wang", "13800138001", "福", "刘同学",
+             self.drawing_fu, None),
+        ):
+            if LearnerWork.objects.filter(upload_token=token).exists():
+                continue
+            teacher_person = course_person(course=course, learner=None, user=users[teacher])
+            learner = Learner.objects.get(phone=phone)
+            buffer = io.BytesIO()
+            drawing().save(buffer, format="PNG")
+            buffer.seek(0)
+            upload = ImageFile(buffer, name=f"{token}.png")
+            work, _created = work_upload(uploader=teacher_person, learner=learner, title=title, display_name=shown_as,
+                                         picture=upload, initiative=initiative, adult_agreed=True, upload_token=token)
+            if work.is_child:
+                LearnerWork.objects.filter(pk=work.pk).update(
+                    consent=WorkConsent.GIVEN, consent_guardian_name=learner.guardian_name,
+                    consent_at=timezone.now(), consent_how="signed a consent form at the centre")
+                work.refresh_from_db()
+            work_approve(work=work, by=teacher_person)
+
+    def drawing_heart(self):
+        picture = PILImage.new("RGB", (900, 700), (250, 244, 230))
+        draw = ImageDraw.Draw(picture)
+        draw.ellipse((210, 150, 460, 400), fill=(200, 30, 40))
+        draw.ellipse((440, 150, 690, 400), fill=(200, 30, 40))
+        draw.polygon([(222, 320), (678, 320), (450, 610)], fill=(200, 30, 40))
+        draw.rectangle((420, 220, 480, 440), fill=(255, 255, 255))
+        draw.rectangle((340, 300, 560, 360), fill=(255, 255, 255))
+        return picture
+
+    def drawing_calligraphy(self):
+        picture = PILImage.new("RGB", (600, 1000), (240, 230, 205))
+        draw = ImageDraw.Draw(picture)
+        for x in (180, 400):
+            for y in range(120, 880, 190):
+                draw.line((x - 60, y, x + 60, y + 20), fill=(25, 25, 25), width=22)
+                draw.line((x, y - 40, x - 10, y + 110), fill=(25, 25, 25), width=26)
+        draw.rectangle((470, 880, 530, 940), fill=(180, 30, 30))
+        return picture
+
+    def drawing_fu(self):
+        picture = PILImage.new("RGB", (800, 800), (180, 25, 30))
+        draw = ImageDraw.Draw(picture)
+        draw.polygon([(400, 60), (740, 400), (400, 740), (60, 400)], fill=(215, 45, 45))
+        for box in ((250, 250, 380, 280), (300, 280, 330, 560), (420, 260, 560, 290), (430, 330, 550, 460),
+                    (420, 500, 560, 560)):
+            draw.rectangle(box, fill=(20, 20, 20))
+        return picture
+
     def home_page(self):
         """The site's home page; rebuilt if the page tree was emptied (as a test flush does)."""
         home = HomePage.objects.first()
@@ -253,6 +358,29 @@ class Command(BaseCommand):
         if teacher is None:
             teacher = Teacher.objects.create(name=name, bio=bio, user=user, photo=self.portrait(name, colour))
         return teacher
+
+    def course_materials(self, course):
+        """A handout anyone may download and a worksheet only the course's learners may, as
+        small PDFs drawn here, so the demo needs no files."""
+        if course.materials.exists():
+            return
+        draft = course.get_latest_revision_as_object()
+        for order, (title, letters, learners_only) in enumerate(DEMO_MATERIALS):
+            draft.materials.add(CourseMaterial(
+                sort_order=order, title=title, learners_only=learners_only, document=self.demo_pdf(title, letters),
+                description="打印出来，跟着老师读。" if not learners_only else "上课时要用，请提前打印。",
+            ))
+        draft.save_revision().publish()
+
+    def demo_pdf(self, title, letters):
+        page = PILImage.new("RGB", (595, 842), (255, 255, 255))  # A4 at 72 dpi
+        ImageDraw.Draw(page).text((60, 80), letters, fill=(0, 0, 0), font=ImageFont.load_default(size=96))
+        buffer = io.BytesIO()
+        page.save(buffer, "PDF")
+        document = get_document_model().objects.create(
+            title=title, file=File(buffer, name=f"demo-{letters[0].lower()}.pdf"), file_size=buffer.tell())
+        document.get_file_hash()  # the view's ETag: one file's cached copy never answers for another
+        return document
 
     def portrait(self, name, colour):
         """A simple drawn portrait, so the demo needs no photo files."""
@@ -288,6 +416,16 @@ class Command(BaseCommand):
         index.add_child(instance=course)
         course.save_revision().publish()
         return course
+
+    def dialogue(self, course):
+        """学会ABC's dialogue, added to a demo course seeded before there were dialogues too."""
+        if any(block.block_type == "dialogue" for block in course.body):
+            return
+        course.body.append(("dialogue", {"title": DEMO_DIALOGUE_TITLE, "lines": [
+            {"speaker": speaker, "chinese": chinese, "pinyin": pinyin, "english": english}
+            for speaker, chinese, pinyin, english in DEMO_DIALOGUE
+        ]}))
+        course.save_revision().publish()
 
     def print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
