@@ -219,15 +219,15 @@ def work_withdraw_picture(request, token: str):
 
 
 urlpatterns = [
-    path("works/course/<int:course_id>/", works_course, name="works_course"),
-    path("works/course/<int:course_id>/send/", work_upload, name="work_upload"),
+    path("works/course/<id:course_id>/", works_course, name="works_course"),
+    path("works/course/<id:course_id>/send/", work_upload, name="work_upload"),
     path("works/check/", works_moderation, name="works_moderation"),
-    path("works/<int:work_id>/approve/", work_approve, name="work_approve"),
-    path("works/<int:work_id>/reject/", work_reject, name="work_reject"),
+    path("works/<id:work_id>/approve/", work_approve, name="work_approve"),
+    path("works/<id:work_id>/reject/", work_reject, name="work_reject"),
     path("works/picture/<path:name>", work_picture, name="work_picture"),
     path("works/consent/<str:token>/", work_consent, name="work_consent"),
     path("works/consent/<str:token>/picture/", work_consent_picture, name="work_consent_picture"),
     path("works/withdraw/<str:token>/", work_withdraw, name="work_withdraw"),
     path("works/withdraw/<str:token>/picture/", work_withdraw_picture, name="work_withdraw_picture"),
-    path("initiatives/<int:initiative_id>/", initiative_page, name="initiative"),
+    path("initiatives/<id:initiative_id>/", initiative_page, name="initiative"),
 ]
