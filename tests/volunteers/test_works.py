@@ -587,3 +587,7 @@ def test_a_volunteer_finds_the_upload_page_of_the_course_they_help(client):
 def test_a_learners_classes_page_links_to_sending_a_work(client, open_link, calligraphy, adult):
     open_link(calligraphy, learner=adult)
     assert f'href="/works/course/{calligraphy.pk}/send/"' in client.get("/my/").content.decode()
+
+
+def test_a_picture_address_no_picture_could_have_is_not_found(client):
+    assert client.get("/works/picture/works/a\x00b.jpg").status_code == 404

@@ -1,6 +1,7 @@
 """Learners' works: sending a photo from a phone, the guardian's consent page, the
 teachers' decisions, and the galleries of a course and of an initiative."""
 
+import re
 import secrets
 
 from django.contrib import messages
@@ -23,6 +24,9 @@ from volunteers.models import LearnerWork, WorkConsent
 from volunteers.selectors import works as selectors
 from volunteers.services import works as services
 from volunteers.services.works import ConsentProblem
+
+# A work's private picture is named `works/<random, URL-safe>.<extension>` (core.private_media.PrivateName).
+PICTURE_NAME = re.compile(r"works/[A-Za-z0-9_-]+(\.[a-z0-9]+)?")
 
 
 
@@ -150,6 +154,8 @@ def work_reject(request, work_id: int):
 
 def work_picture(request, name: str):
     """A work's private picture, for its learner and the people of its course."""
+    if not PICTURE_NAME.fullmatch(name):  # what PrivateName makes; anything else (a NUL byte) is no picture
+        raise Http404
     work = LearnerWork.objects.select_related("course").filter(picture=name).first()
     if work is None:
         raise Http404
