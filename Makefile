@@ -35,7 +35,10 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 # Compile translations when gettext is there; the compiled files are committed
-# too, so a machine without gettext still serves Chinese.
+# too, so a machine without gettext still serves Chinese. Extraction stays by hand:
+# `manage.py makemessages -l zh_Hans --no-obsolete` (the django domain only; Wagtail's admin
+# words it lacks survive through home/admin_strings.py). locale/zh_Hans/LC_MESSAGES/djangojs.po
+# holds Wagtail's JavaScript words and is edited by hand: never makemessages -d djangojs.
 messages: $(STAMP)
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; fi
 

@@ -99,7 +99,7 @@ class WorkUploadForm(forms.Form):
                         "empty": _("The photo is empty. Please take it again.")},
     )
     learner = forms.ModelChoiceField(
-        label=_("Whose work is it?"), queryset=None,
+        label=_("Whose work is it?"), queryset=None, empty_label=_("Please choose"),
         error_messages={"required": _("Please choose the learner."),
                         "invalid_choice": _("That learner is not in this course.")},
     )

@@ -5,6 +5,7 @@ from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
@@ -13,9 +14,11 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from classes.live.term_figures import classes_today
 from core.roles import user_is_coordinator
 from volunteers import admin_views
 from volunteers.models import HelpRequest, Initiative, SetupSlot, Volunteer, VolunteerStatus
+from volunteers.views import dashboard
 
 
 class VolunteerPermissionPolicy(ModelPermissionPolicy):
@@ -108,7 +111,11 @@ class SetupSlotViewSet(SnippetViewSet):
 class InitiativeViewSet(SnippetViewSet):
     model = Initiative
     icon = "pick"
-    list_display = ["title", "course", "ends_on", "published"]
+    # The raw value would read "True" in the Chinese admin; Wagtail's BooleanColumn puts it in a title.
+    list_display = [
+        "title", "course", "ends_on",
+        Column("published", label=_("published"), accessor=lambda initiative: _("yes") if initiative.published else _("no")),
+    ]
     list_filter = ["published"]
 
 
@@ -144,3 +151,42 @@ def add_pending_volunteers_panel(request, panels):
     count = Volunteer.objects.filter(status=VolunteerStatus.PENDING).count()
     if count:
         panels.append(PendingVolunteersPanel(count))
+
+
+# ---------------------------------------------------------------- the term overview (学期概览)
+
+
+@hooks.register("register_admin_urls")
+def register_term_overview_urls():
+    return [
+        path("term-overview/", dashboard.term_overview, name=dashboard.OVERVIEW_URL_NAME),
+        path("term-overview/csv/<slug:table>/", dashboard.term_overview_csv, name=dashboard.CSV_URL_NAME),
+        path("term-overview/call-list/", dashboard.term_overview_call, name=dashboard.CALL_URL_NAME),
+    ]
+
+
+class TermOverviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_is_coordinator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_term_overview_menu_item():
+    return TermOverviewMenuItem(_("Term overview"), reverse(dashboard.OVERVIEW_URL_NAME), icon_name="table", order=200)
+
+
+class TodayClassesPanel(Component):
+    """On the admin dashboard: today's classes, each with its state in words and who has joined."""
+
+    name = "today_classes"
+    order = 40
+    template_name = "volunteers/admin/today_panel.html"
+
+    def get_context_data(self, parent_context):
+        return {"classes": classes_today(), "overview_url": reverse(dashboard.OVERVIEW_URL_NAME)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_today_classes_panel(request, panels):
+    if user_is_coordinator(request.user):
+        panels.append(TodayClassesPanel())

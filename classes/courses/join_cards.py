@@ -13,6 +13,8 @@ from core.timefmt import class_time
 
 # Four-character groups are easier to read aloud over the phone and to type.
 TOKEN_GROUP = 4
+# Four A6 cards (105 × 148 mm) fill an A4 sheet (210 × 297 mm) two by two: cut in half twice.
+CARDS_PER_A4_SHEET = 4
 
 
 @dataclass
@@ -51,3 +53,9 @@ def join_card(request, *, course: CoursePage, learner: Learner) -> JoinCard:
     ) % {"name": learner.name, "course": course.title, "url": url, "phone": settings.CENTRE_HELP_PHONE}
     return JoinCard(learner, course, url, typed_url, qr_svg, weekly_time, message)
 
+
+
+def card_sheets(cards: list[JoinCard], *, per_sheet: int = CARDS_PER_A4_SHEET) -> list[list[JoinCard]]:
+    """The cards in groups of one A4 sheet each, so printing on A4 never splits a group over two
+    sheets; printed on A6 paper every card is its own sheet anyway (static/css/join-card.css)."""
+    return [cards[start:start + per_sheet] for start in range(0, len(cards), per_sheet)]

@@ -1,5 +1,7 @@
 """Learner and teacher pages of a course: join links, 我的课程, sign-up, rosters and join cards."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -13,9 +15,11 @@ from django.views.decorators.http import require_POST
 from classes import signals
 from classes.courses import join_links, selectors, services
 from classes.courses.forms import SignupForm
-from classes.courses.join_cards import join_card
+from classes.courses.join_cards import card_sheets, join_card
 from classes.courses.learner_session import current_learner, session_start
+from classes.courses.selectors import RosterRow
 from classes.models import CoursePage, Enrolment, EnrolmentStatus, JoinLink
+from core.confirm import confirmation_response, is_confirmed
 from core.ratelimit import client_address, rate_limit_exceeded
 from core.roles import VOLUNTEERS, require_coordinator, user_has_role, user_is_coordinator
 
@@ -127,16 +131,49 @@ def _roster_course(request, course_id: int) -> CoursePage:
     return course
 
 
+@dataclass
+class RosterLine:
+    """A roster row with the words its two confirmations ask (the same words the view asks
+    again when a post comes without the dialog's yes)."""
+
+    row: RosterRow
+    reissue_question: str
+    withdraw_question: str
+
+
+def _reissue_question(enrolment: Enrolment) -> str:
+    return _("%(name)s's old link will stop working. The new link must be given to %(name)s again "
+             "(a new card or a message).") % {"name": enrolment.learner.name}
+
+
+def _withdraw_question(enrolment: Enrolment, *, someone_waiting: bool) -> str:
+    """What taking this learner off the course does, in words: their seat (or place in line)
+    and their link."""
+    names = {"name": enrolment.learner.name, "course": enrolment.course.title}
+    if enrolment.status == EnrolmentStatus.WAITLISTED:
+        return _("%(name)s will leave the waiting list of %(course)s, and their link will stop working.") % names
+    if someone_waiting:
+        return _("%(name)s will leave %(course)s, and their link will stop working. "
+                 "The seat goes to the first person on the waiting list.") % names
+    return _("%(name)s will leave %(course)s, and their link will stop working. The seat becomes free.") % names
+
+
 @never_cache
 def roster(request, course_id: int):
     course = _roster_course(request, course_id)
+    seats = course.seats_summary()
+    lines = [
+        RosterLine(row, _reissue_question(row.enrolment),
+                   _withdraw_question(row.enrolment, someone_waiting=seats[row.enrolment.pool]["waiting"] > 0))
+        for row in selectors.course_roster(course=course)
+    ]
     # Readiness (volunteers) and attendance (the live rooms) come from template tags their
     # own packages keep, so this page needs to know neither.
     return render(request, "classes/roster.html", {
         "course": course,
         "teacher_link": _teacher_link_to_show(request, course) if user_is_coordinator(request.user) else None,
-        "rows": selectors.course_roster(course=course),
-        "seats": course.seats_summary(),
+        "lines": lines,
+        "seats": seats,
         "is_coordinator": user_is_coordinator(request.user),
         "teachers": course.teachers.all(),
     })
@@ -144,21 +181,27 @@ def roster(request, course_id: int):
 
 @never_cache
 def join_cards(request, course_id: int):
-    """Printable A6 cards: every learner with a seat, or one learner (?enrolment=…)."""
+    """Printable A6 cards: every learner with a seat, or one learner (?enrolment=…); on A4
+    paper four to a sheet (static/css/join-card.css)."""
     require_coordinator(request)
     course = get_object_or_404(CoursePage, pk=course_id)
     enrolments = Enrolment.objects.filter(course=course, status=EnrolmentStatus.ENROLLED).select_related("learner")
     if request.GET.get("enrolment", "").isdigit():
         enrolments = enrolments.filter(pk=int(request.GET["enrolment"]))
     cards = [join_card(request, course=course, learner=e.learner) for e in enrolments.order_by("learner__name")]
-    return render(request, "classes/join_cards.html", {"course": course, "cards": cards})
+    return render(request, "classes/join_cards.html", {"course": course, "cards": cards, "sheets": card_sheets(cards)})
 
 
 @require_POST
 def link_reissue(request, enrolment_id: int):
-    """Revoke a learner's link (lost card, wrong hands) and issue a new one."""
+    """Revoke a learner's link (lost card, wrong hands) and issue a new one, once confirmed."""
     require_coordinator(request)
     enrolment = get_object_or_404(Enrolment.objects.select_related("learner", "course"), pk=enrolment_id)
+    if not is_confirmed(request):
+        return confirmation_response(
+            request, question=_reissue_question(enrolment),
+            yes_label=_("New link for %(name)s") % {"name": enrolment.learner.name},
+            back_url=reverse("roster", args=[enrolment.course_id]))
     join_links.join_link_issue(course=enrolment.course, learner=enrolment.learner)
     messages.success(request, _("A new link was made for %(name)s. The old link no longer works; "
                                 "please print a new card.") % {"name": enrolment.learner.name})
@@ -167,10 +210,17 @@ def link_reissue(request, enrolment_id: int):
 
 @require_POST
 def enrolment_withdraw(request, enrolment_id: int):
+    """Take a learner off a course (their seat goes to the waiting list), once confirmed."""
     require_coordinator(request)
     enrolment = get_object_or_404(Enrolment.objects.select_related("learner", "course"), pk=enrolment_id)
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
         messages.info(request, _("%(name)s had already left this course.") % {"name": enrolment.learner.name})
+    elif not is_confirmed(request):
+        waiting = enrolment.course.seats_summary()[enrolment.pool]["waiting"]
+        return confirmation_response(
+            request, question=_withdraw_question(enrolment, someone_waiting=waiting > 0),
+            yes_label=_("Remove %(name)s from the course") % {"name": enrolment.learner.name},
+            back_url=reverse("roster", args=[enrolment.course_id]))
     else:
         promoted = services.enrolment_withdraw(enrolment=enrolment)
         text = _("%(name)s has left the course.") % {"name": enrolment.learner.name}

@@ -227,12 +227,14 @@ class CoursePage(Page):
         now = now or timezone.now()
         return list(self.sessions.filter(starts_at__gte=now).order_by("starts_at")[:COURSE_PAGE_SESSIONS])
 
-    def seats_summary(self) -> dict[str, dict[str, int]]:
-        """Per pool: capacity, seats taken, seats free and how many are waiting."""
-        counts = {
-            (row["pool"], row["status"]): row["n"]
-            for row in self.enrolments.values("pool", "status").annotate(n=Count("pk"))
-        }
+    def seats_summary(self, *, counts: dict[tuple[str, str], int] | None = None) -> dict[str, dict[str, int]]:
+        """Per pool: capacity, seats taken, seats free and how many are waiting. `counts`, the
+        enrolments by (pool, status), may come from one query over many courses (the term overview)."""
+        if counts is None:
+            counts = {
+                (row["pool"], row["status"]): row["n"]
+                for row in self.enrolments.values("pool", "status").annotate(n=Count("pk"))
+            }
         summary = {}
         for pool in SeatPool.values:
             capacity = self.seats_in(pool)

@@ -1,9 +1,12 @@
 """The coordinators' timetable planner and a class's move and cancel, inside the Wagtail admin."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +15,7 @@ from classes.models.timetable import local_datetime
 from classes.timetable import changes, planner, services
 from classes.timetable.forms import SessionCancelForm, SessionMoveForm, TimetableSlotForm
 from classes.timetable.selectors import sessions_of_term
+from core.confirm import confirmation_response, is_confirmed
 from core.roles import require_coordinator
 
 
@@ -39,8 +43,28 @@ def _posted_slot(request, term: Term) -> TimetableSlot:
     return slot
 
 
-def _planner_action(request, term: Term):
-    """Carry out one POSTed planner action; returns the add form when it was refused."""
+def _publish_question(term: Term) -> str:
+    return _("Publish the timetable of %(term)s? Every class of the term is then set, and learners get a reminder "
+             "before each class. Publishing cannot be undone: afterwards classes are moved or cancelled one by one.") % {
+        "term": term}
+
+
+@dataclass(frozen=True)
+class _RefusedEdit:
+    """A hand edit not saved: its form as the coordinator typed it, with the reason, for the
+    row it belongs to (slot_pk None: the add form), so the page shows it there."""
+
+    form: TimetableSlotForm
+    slot_pk: int | None
+
+
+def _slot_form_prefix(slot_pk: int | None) -> str:
+    """The ids of one row's fields and of the refusal shown next to them."""
+    return f"slot{slot_pk}" if slot_pk else "add"
+
+
+def _planner_action(request, term: Term) -> _RefusedEdit | None:
+    """Carry out one POSTed planner action; returns the hand edit when it was refused."""
     action = request.POST.get("action", "")
     if action == "propose":
         result = planner.timetable_propose(term=term)
@@ -56,14 +80,21 @@ def _planner_action(request, term: Term):
             messages.info(request, _("%(course)s on %(day)s skipped: %(why)s") % {"course": need.course, "day": day, "why": why})
     elif action in ("add", "save"):
         slot = _posted_slot(request, term) if action == "save" else None
-        form = TimetableSlotForm(request.POST, term=term, with_need=slot is None)
-        if not form.is_valid():
-            return form
-        data = form.cleaned_data
-        services.timetable_slot_save(
-            need=slot.need if slot else data["need"], weekday=data["weekday"], starts=data["starts"], room=data["room"],
-            slot=slot,
-        )
+        prefix = _slot_form_prefix(slot.pk if slot else None)
+        form = TimetableSlotForm(request.POST, term=term, with_need=slot is None, auto_id=f"{prefix}_%s")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.timetable_slot_save(
+                    need=slot.need if slot else data["need"], weekday=data["weekday"], starts=data["starts"],
+                    room=data["room"], slot=slot,
+                )
+            except ValidationError as error:
+                # A clash or a teacher not free: said next to the fields, which keep what was typed.
+                form.add_error(None, error)
+                form.point_at_refusal(message_id=f"{prefix}-refusal")
+        if form.errors:
+            return _RefusedEdit(form=form, slot_pk=slot.pk if slot else None)
         messages.success(request, _("Saved."))
     elif action == "delete":
         services.timetable_slot_delete(slot=_posted_slot(request, term))
@@ -75,25 +106,35 @@ def timetable_planner(request, term_id: int):
     """Propose a term's weekly times, adjust them by hand (each edit checked for clashes), publish."""
     require_coordinator(request)
     term = get_object_or_404(Term, pk=term_id)
-    add_form = None
+    refused = None
     if request.method == "POST":
+        if request.POST.get("action") == "publish" and not is_confirmed(request):
+            return confirmation_response(request, question=_publish_question(term), yes_label=_("Publish the timetable"),
+                                         back_url=reverse("wagtailadmin_timetable_planner", args=[term.pk]))
         try:
-            add_form = _planner_action(request, term)
+            refused = _planner_action(request, term)
         except ValidationError as error:
             _refused(request, error)
-        if add_form is None:
+        if refused is None:
             return redirect("wagtailadmin_timetable_planner", term_id=term.pk)
         messages.error(request, _("Please correct the marked fields."))
     slots = list(TimetableSlot.objects.filter(need__term=term).select_related("need__course", "need__teacher", "room"))
+    refused_slot = refused.slot_pk if refused else None
     return TemplateResponse(request, "classes/admin/timetable_planner.html", {
         "term": term,
         "needs": term.needs.select_related("course", "teacher", "room"),
         "days": [(value, label, [s for s in slots if s.weekday == value]) for value, label in Weekday.choices],
-        "slots": [(slot, TimetableSlotForm(initial={"weekday": slot.weekday, "starts": slot.starts, "room": slot.room},
-                                           term=term, with_need=False, auto_id=f"slot{slot.pk}_%s")) for slot in slots],
-        "problems": [] if term.published_at else planner.timetable_problems(term=term),
-        "add_form": add_form or TimetableSlotForm(term=term, with_need=True),
+        "slots": [
+            (slot, refused.form if refused_slot == slot.pk else TimetableSlotForm(
+                initial={"weekday": slot.weekday, "starts": slot.starts, "room": slot.room},
+                term=term, with_need=False, auto_id=f"{_slot_form_prefix(slot.pk)}_%s"))
+            for slot in slots
+        ],
+        "problems": [] if term.published_at else planner.timetable_problems(term=term, hint_before_proposal=False),
+        "add_form": refused.form if refused and refused_slot is None else TimetableSlotForm(
+            term=term, with_need=True, auto_id=f"{_slot_form_prefix(None)}_%s"),
         "sessions": sessions_of_term(term=term) if term.published_at else None,
+        "publish_question": _publish_question(term),
         "page_title": _("Timetable: %(term)s") % {"term": term},
         "header_icon": "date",
     })

@@ -37,7 +37,9 @@ class AvailabilityExceptionForm(forms.Form):
 class TimetableSlotForm(forms.Form):
     """A course's weekly time in the planner; `need` is offered only when adding one."""
 
-    need = forms.ModelChoiceField(label=_("Course"), queryset=None)
+    # No course chosen until the coordinator chooses one: adding a time to the wrong course is easy to miss.
+    need = forms.ModelChoiceField(label=_("Course"), queryset=None, empty_label=_("Please choose"),
+                                  error_messages={"required": _("Choose the course.")})
     weekday = _weekday_field()
     starts = forms.TimeField(label=_("Starts"), widget=TimeInput())
     room = forms.ModelChoiceField(label=_("Room"), queryset=None, required=False, empty_label=_("(online)"))
@@ -49,6 +51,14 @@ class TimetableSlotForm(forms.Form):
             self.fields["need"].queryset = term.needs.select_related("course")
         else:
             del self.fields["need"]
+
+    def point_at_refusal(self, *, message_id: str) -> None:
+        """Tie the fields to the refusal shown next to them (the page's element `message_id`)
+        and put the cursor in the first, so the coordinator lands on what to change."""
+        for name, field in self.fields.items():
+            field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": message_id})
+            if name == next(iter(self.fields)):
+                field.widget.attrs["autofocus"] = True
 
 
 class SessionMoveForm(forms.Form):

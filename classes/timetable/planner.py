@@ -117,8 +117,11 @@ def timetable_propose(*, term: Term) -> ProposalResult:
     return result
 
 
-def timetable_problems(*, term: Term) -> list[tuple[CourseNeed, str]]:
-    """Courses of the term without all their weekly times, with the reason the engine gives."""
+def timetable_problems(*, term: Term, hint_before_proposal: bool = True) -> list[tuple[CourseNeed, str]]:
+    """Courses of the term without all their weekly times, with the reason the engine gives
+    or the hint to add the missing ones by hand. hint_before_proposal=False leaves the hint out
+    while the term has no weekly time yet (the planner page before 自动排课); publishing
+    names every course all the same."""
     needs = _term_needs(term)
     counts = {need.pk: 0 for need in needs}
     for slot in TimetableSlot.objects.filter(need__term=term):
@@ -126,6 +129,10 @@ def timetable_problems(*, term: Term) -> list[tuple[CourseNeed, str]]:
     missing = [need for need in needs if counts[need.pk] < need.sessions_per_week]
     if not missing:
         return []
+    # "Add the missing ones by hand" is for a course a proposal left short. A term with no
+    # weekly time at all has had no proposal yet: every course is short, and the hint would
+    # only say what 自动排课 is for. Reasons that would stop a proposal are said all the same.
+    hint = hint_before_proposal or any(counts.values())
     by_key = {need.pk: need for need in needs}
     free = free_time(teacher_ids={need.teacher_id for need in missing})
     rooms = dict(Room.objects.values_list("pk", "capacity"))
@@ -133,6 +140,8 @@ def timetable_problems(*, term: Term) -> list[tuple[CourseNeed, str]]:
     for need in missing:
         reason = engine.unplaceable_reason(need=_engine_need(need), free_time=free, rooms=rooms)
         if reason is None:
+            if not hint:
+                continue
             text = _("%(course)s has %(placed)s of its %(needed)s weekly classes. Add the missing ones by hand.") % {
                 "course": need.course, "placed": counts[need.pk], "needed": need.sessions_per_week,
             }

@@ -274,7 +274,7 @@
   });
 
   // ------------------------------------------------------------------ controls
-  // 离开 and 下课 ask once, in the page (no pop-up): the question opens under the button.
+  // 离开 asks once, in the page (no pop-up for a learner): the question opens under the button.
   function confirmation(opener, box, yes, no) {
     function show(open) {
       box.hidden = !open;
@@ -299,8 +299,12 @@
     });
   } else {
     $("start-class").addEventListener("click", function () { send({ type: "class.start" }); });
-    var closeEndQuestion = confirmation($("end-class"), $("end-confirm"), $("end-class-yes"), $("end-class-no"));
-    $("end-class-yes").addEventListener("click", function () { send({ type: "class.end" }); closeEndQuestion(); });
+    // 下课 asks in confirm.js's dialog, as every action that cannot be taken back does; on yes
+    // it is a frame on the socket, not a post.
+    $("end-class-form").addEventListener("confirmed", function (event) {
+      event.preventDefault();
+      send({ type: "class.end" });
+    });
     $("mute-all").addEventListener("click", function () { send({ type: "mute.all" }); });
     $("lock-chat").addEventListener("click", function () {
       send({ type: "chat.lock", locked: !(room.state && room.state.chat_locked) });

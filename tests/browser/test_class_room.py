@@ -228,10 +228,15 @@ def test_leave_looks_unlike_raise_hand(new_context, join_paths, manage):
 def test_end_class_asks_once_before_ending_for_everyone(new_context, join_paths, manage):
     teacher = teacher_in_class(new_context, manage)
 
-    teacher.get_by_role("button", name="下课", exact=True).click()
-    expect(teacher.get_by_text("给所有人下课吗？")).to_be_visible()
+    end = teacher.get_by_role("button", name="下课", exact=True)
+    dialog = teacher.get_by_role("dialog", name="给所有人下课吗？", exact=False)
+    end.click()
+    expect(dialog.get_by_role("button", name="取消")).to_be_focused()
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_be_hidden()
     expect(teacher.locator("#room-status")).to_have_text("正在上课。")
-    teacher.get_by_role("button", name="是的，现在下课").click()
+    end.click()
+    dialog.get_by_role("button", name="是的，现在下课").click()
 
     expect(teacher.locator("#room-status")).to_contain_text("已经下课了。")
 

@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from tests.browser.accounts import sign_in
 from tests.browser.gate import assert_accessible, assert_no_password_field, save_screenshot
 
 
@@ -68,10 +69,7 @@ def test_a_bad_phone_number_is_explained_in_chinese(page):
 
 def test_coordinator_prints_join_cards_with_qr_codes(new_context):
     page = new_context("desktop").new_page()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill("coordinator")
-    page.get_by_label("密码").fill("demo-coordinator")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "coordinator", "demo-coordinator")
     page.goto("/courses/calligraphy/")
     course_id = page.get_by_role("link", name="报名爱尚书法").get_attribute("href").strip("/").split("/")[-1]
     page.goto(f"/roster/{course_id}/cards/")

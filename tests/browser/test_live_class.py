@@ -5,6 +5,7 @@ and chat go through the Channels socket of a real Daphne."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import accounts
 from tests.browser.gate import assert_accessible, save_screenshot
 
 # Video needs a moment to start flowing between three browsers on a busy machine.
@@ -17,10 +18,8 @@ TEACHER_VIDEO_PLAYING = """() => {
 
 
 def sign_in(page, username, password):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    """A teacher signs in and lands on 我的课程."""
+    accounts.sign_in(page, username, password)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的课程")
 
 
@@ -47,9 +46,9 @@ def teacher_starts(new_context, course):
 
 
 def end_class(teacher):
-    """下课, and yes to the question it asks."""
+    """下课, and yes in the dialog it opens (static/js/confirm.js)."""
     teacher.get_by_role("button", name="下课", exact=True).click()
-    teacher.get_by_role("button", name="是的，现在下课").click()
+    teacher.get_by_role("dialog").get_by_role("button", name="是的，现在下课").click()
 
 
 def learner_enters(context, join_path, course):

@@ -1,12 +1,12 @@
 """Remote assist in two browsers: a volunteer on the phone with 赵建国 watches his phone's
 steps appear on the assist page, each within a second of his tap."""
 
-import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accounts import sign_in
 from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 
 # The issue's promise: the volunteer sees a step within a second of the learner's tap.
@@ -30,15 +30,6 @@ print(zhao.pk)
 def zhao_id(manage):
     """赵建国's open help request (from the demo, with no steps yet) is the demo volunteer's."""
     return int(manage("shell", "-c", ASSIGN_ZHAO).strip().splitlines()[-1])
-
-
-def sign_in(page, username, password):
-    """As tests.browser.test_live_class.sign_in, wherever the site then lands a volunteer."""
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def open_assist_page(new_context, learner_id, viewport="phone"):

@@ -6,6 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accounts import sign_in
 from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 
 # Run in the browser site's own database (the Daphne subprocess reads that, not the test's),
@@ -40,10 +41,7 @@ def days(manage):
 def open_as_volunteer(new_context, viewport="phone"):
     """Sign in on /login/ straight to the visits page (where a volunteer lands otherwise is another page's business)."""
     page = new_context(viewport).new_page()
-    page.goto("/login/?next=/volunteer/visits/")
-    page.get_by_label("用户名").fill("volunteer")
-    page.get_by_label("密码").fill("demo-volunteer")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "volunteer", "demo-volunteer", next_path="/volunteer/visits/")
     expect(page.locator("#book-learner")).to_be_visible()
     return page
 
@@ -51,8 +49,8 @@ def open_as_volunteer(new_context, viewport="phone"):
 def test_the_volunteer_books_their_learner_and_finds_him_on_the_day_sheet(new_context, days):
     page = open_as_volunteer(new_context)
     page.locator("#book-learner").select_option(label="赵建国 (*******8002)")
-    page.locator("#book-slot option").first.wait_for(state="attached")
-    page.locator("#book-slot").select_option(index=0)
+    page.locator("#book-slot option").nth(1).wait_for(state="attached")
+    page.locator("#book-slot").select_option(index=1)  # the first time; option 0 is "请选择"
     page.locator("form[action='/volunteer/visits/book/'] button[type=submit]").click()
     expect(page.locator(".message--success")).to_contain_text("赵建国")
 

@@ -1,5 +1,6 @@
 """A coordinator plans next term in the admin: the planner proposes a week from the
-teachers' free time, and a clashing hand edit is refused with the reason."""
+teachers' free time, and a clashing hand edit is refused with the reason beside its row,
+which keeps what was typed and has the cursor."""
 
 from playwright.sync_api import expect
 
@@ -37,5 +38,11 @@ def test_the_planner_proposes_a_week_and_refuses_a_clashing_edit(new_context):
     row = page.locator("tr").filter(has_text="学会ABC").filter(has=page.get_by_role("button", name="保存")).first
     row.get_by_label("星期").select_option(label="星期一")
     row.get_by_label("开始时间").fill("09:00")
+    row_id = row.get_attribute("id")
     row.get_by_role("button", name="保存").click()
-    expect(page.get_by_text("李安妮 在 星期一 09:00–10:00 没有空。", exact=False)).to_be_visible()
+    # The page comes back at that row: the reason beside it, what was typed kept, the cursor in it.
+    refused = page.locator(f"#{row_id}")
+    expect(refused.get_by_text("李安妮 在 星期一 09:00–10:00 没有空。", exact=False)).to_be_visible()
+    expect(refused.get_by_label("星期")).to_be_focused()
+    expect(refused.get_by_label("开始时间")).to_have_value("09:00")
+    expect(refused.get_by_label("星期")).to_have_attribute("aria-invalid", "true")

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accounts import sign_in
 from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 
 CALL_ME_BUTTON = "header form[action='/help/call-me/'] button[type=submit]"
@@ -18,10 +19,7 @@ CLAIMED = {"phone": ("周明", "学会ABC", "13800138004"), "desktop": ("孙秀�
 
 def sign_in_as_volunteer(page):
     """A volunteer signs in on /login/ and lands on their volunteer page."""
-    page.goto("/login/")
-    page.get_by_label("用户名").fill("volunteer")
-    page.get_by_label("密码").fill("demo-volunteer")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "volunteer", "demo-volunteer")
     expect(page).to_have_url(re.compile(r"/volunteer/$"))
 
 

@@ -4,15 +4,13 @@ accessibility gate on a phone and on a laptop."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accounts import sign_in
 from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 
 
 def sign_in_to(page, path, username, password):
     """Sign in on /login/ and land on `path`."""
-    page.goto(f"/login/?next={path}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, username, password, next_path=path)
     page.wait_for_url(f"**{path}")
 
 

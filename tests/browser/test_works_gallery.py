@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from tests.browser.accounts import sign_in
 from tests.browser.gate import VIEWPORTS, assert_accessible, save_screenshot
 
 TITLE = "护士阿姨辛苦了"
@@ -46,14 +47,6 @@ def painting_png() -> bytes:
 @pytest.fixture
 def ids(manage):
     return json.loads(manage("shell", "-c", IDS).strip().splitlines()[-1])
-
-
-def sign_in(page, username, password):
-    page.goto("/login/?next=/my/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("form button.button--primary[type=submit]").click()
-    page.wait_for_url("**/my/")
 
 
 def test_a_childs_work_goes_from_phone_to_gallery_with_consent_and_approval(new_context, manage, ids):

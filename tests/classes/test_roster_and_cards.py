@@ -57,10 +57,22 @@ def test_reissuing_a_link_revokes_the_old_one(client, calligraphy):
     client.login(username="coordinator", password="demo-coordinator")
     enrolment = Enrolment.objects.get(course=calligraphy, learner__phone="13800138001")
     old = JoinLink.objects.get(course=calligraphy, learner=enrolment.learner, revoked_at__isnull=True)
-    client.post(f"/enrolment/{enrolment.pk}/new-link/")
+    client.post(f"/enrolment/{enrolment.pk}/new-link/", {"confirmed": "yes"})
     old.refresh_from_db()
     assert old.revoked_at is not None
     assert JoinLink.objects.filter(course=calligraphy, learner=enrolment.learner, revoked_at__isnull=True).count() == 1
+
+
+def test_reissue_without_confirmation_asks_by_name_and_keeps_the_old_link(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    enrolment = Enrolment.objects.get(course=calligraphy, learner__phone="13800138001")
+    old = JoinLink.objects.get(course=calligraphy, learner=enrolment.learner, revoked_at__isnull=True)
+    response = client.post(f"/enrolment/{enrolment.pk}/new-link/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"{enrolment.learner.name}" in body and 'name="confirmed" value="yes"' in body
+    old.refresh_from_db()
+    assert old.revoked_at is None
 
 
 def test_reissue_needs_a_post(client, calligraphy):
@@ -77,16 +89,26 @@ def test_removing_a_learner_from_the_roster_promotes_the_waiting(client, calligr
     waiting = enrolment_create(learner=make_learner(), course=calligraphy)
     leaving = Enrolment.objects.filter(course=calligraphy, status=EnrolmentStatus.ENROLLED).first()
     client.login(username="coordinator", password="demo-coordinator")
-    client.post(f"/enrolment/{leaving.pk}/withdraw/")
+    client.post(f"/enrolment/{leaving.pk}/withdraw/", {"confirmed": "yes"})
     waiting.refresh_from_db()
     assert waiting.status == EnrolmentStatus.ENROLLED
+
+
+def test_removing_without_confirmation_asks_by_name_and_keeps_the_seat(client, calligraphy):
+    client.login(username="coordinator", password="demo-coordinator")
+    enrolment = Enrolment.objects.filter(course=calligraphy, status=EnrolmentStatus.ENROLLED).first()
+    response = client.post(f"/enrolment/{enrolment.pk}/withdraw/")
+    body = response.content.decode()
+    assert enrolment.learner.name in body and calligraphy.title in body
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ENROLLED
 
 
 def test_removing_twice_is_harmless(client, calligraphy):
     client.login(username="coordinator", password="demo-coordinator")
     enrolment = Enrolment.objects.filter(course=calligraphy).first()
-    client.post(f"/enrolment/{enrolment.pk}/withdraw/")
-    response = client.post(f"/enrolment/{enrolment.pk}/withdraw/")
+    client.post(f"/enrolment/{enrolment.pk}/withdraw/", {"confirmed": "yes"})
+    response = client.post(f"/enrolment/{enrolment.pk}/withdraw/", {"confirmed": "yes"})
     assert response.status_code == 302
 
 

@@ -168,10 +168,11 @@ def test_add_saves_a_weekly_time(coordinator, term, need):
     assert TimetableSlot.objects.filter(need=need, weekday=THU, starts=time(10)).exists()
 
 
-def test_add_shows_the_clash_and_saves_nothing(coordinator, term, need):
+def test_add_shows_the_clash_next_to_the_add_form_and_saves_nothing(coordinator, term, need):
     response = coordinator.post(planner_url(term), {
-        "action": "add", "need": need.pk, "weekday": TUE, "starts": "10:00", "room": ""}, follow=True)
-    assert any("测试老师 is not free on Tuesday 10:00–11:00" in text for text in shown(response))
+        "action": "add", "need": need.pk, "weekday": TUE, "starts": "10:00", "room": ""})
+    assert '<p class="error-message" id="add-refusal" role="alert">测试老师 is not free on Tuesday 10:00–11:00' in (
+        response.content.decode())
     assert not TimetableSlot.objects.filter(need=need).exists()
 
 
@@ -191,14 +192,39 @@ def test_save_moves_a_weekly_time(coordinator, term, slot):
     assert (slot.weekday, slot.starts) == (THU, time(11))
 
 
-def test_save_shows_the_clash_and_leaves_the_weekly_time(coordinator, term, teacher, slot):
+def planner_row(response, slot) -> str:
+    """The hand-edit row of one weekly time on the planner page."""
+    body = response.content.decode()
+    return body[body.index(f'<tr id="slot-{slot.pk}">'):].split("</tr>")[0]
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_says_why_next_to_its_row(coordinator, term, teacher, slot):
     painting = make_need(term, "chinese-painting", teacher)
     TimetableSlot.objects.create(need=painting, weekday=THU, starts=time(10))
     response = coordinator.post(planner_url(term), {
-        "action": "save", "slot": slot.pk, "weekday": THU, "starts": "10:30", "room": ""}, follow=True)
-    assert any("already teaches 国画兴趣班" in text for text in shown(response))
+        "action": "save", "slot": slot.pk, "weekday": THU, "starts": "10:30", "room": ""})
+    row = planner_row(response, slot)
+    refusal = f"slot{slot.pk}-refusal"
+    assert f'id="{refusal}" role="alert">测试老师 already teaches 国画兴趣班' in row
+    assert f'<option value="{THU}" selected>' in row and 'value="10:30"' in row
+    assert row.count(f'aria-describedby="{refusal}"') == row.count('aria-invalid="true"') == 3
+    assert "autofocus" in row
     slot.refresh_from_db()
     assert (slot.weekday, slot.starts) == (MON, time(9))
+
+
+def test_the_add_by_hand_hint_comes_only_after_a_proposal_for_the_course_it_left_out(coordinator, term):
+    one_hour = make_teacher("一小时老师", free=((MON, 8, 9),))
+    make_need(term, "calligraphy", one_hour)
+    make_need(term, "chinese-painting", one_hour)
+    before = coordinator.get(planner_url(term)).content.decode()
+    coordinator.post(planner_url(term), {"action": "propose"})
+    after = coordinator.get(planner_url(term)).content.decode()
+    [placed] = TimetableSlot.objects.filter(need__term=term)
+    left_out = "国画兴趣班" if placed.need.course.slug == "calligraphy" else "爱尚书法"
+    assert "Add the missing ones by hand" not in before
+    assert after.count("Add the missing ones by hand") == 1
+    assert f"{left_out} has 0 of its 1 weekly classes. Add the missing ones by hand." in after
 
 
 def test_save_of_a_weekly_time_from_another_term_is_refused_and_changes_nothing(coordinator, slot):
@@ -232,11 +258,18 @@ def test_remove_deletes_a_weekly_time(coordinator, term, slot):
 def test_publish_creates_the_classes_and_lists_the_holidays_skipped(coordinator, term, slot):
     holiday = term.starts_on + timedelta(weeks=1)
     TermHoliday.objects.create(term=term, date=holiday, name="社区活动日")
-    response = coordinator.post(planner_url(term), {"action": "publish"}, follow=True)
+    response = coordinator.post(planner_url(term), {"action": "publish", "confirmed": "yes"}, follow=True)
     messages = shown(response)
     assert "Published: 2 classes created." in messages
     assert f"爱尚书法 on {holiday} skipped: holiday" in messages
     assert ClassSession.objects.filter(series=slot).count() == 2
+
+
+def test_publish_without_confirmation_asks_naming_the_term_and_creates_nothing(coordinator, term, slot):
+    response = coordinator.post(planner_url(term), {"action": "publish"})
+    assert str(term) in response.content.decode()
+    term.refresh_from_db()
+    assert term.published_at is None and not ClassSession.objects.filter(series=slot).exists()
 
 
 def test_the_published_planner_links_each_class_to_its_page(coordinator, term, session):
@@ -246,7 +279,7 @@ def test_the_published_planner_links_each_class_to_its_page(coordinator, term, s
 
 
 def test_publish_with_a_course_missing_its_times_names_it_and_creates_nothing(coordinator, term, need):
-    response = coordinator.post(planner_url(term), {"action": "publish"}, follow=True)
+    response = coordinator.post(planner_url(term), {"action": "publish", "confirmed": "yes"}, follow=True)
     messages = " ".join(shown(response))
     assert "Every course needs all its weekly classes before publishing." in messages
     assert "爱尚书法 has 0 of its 1 weekly classes" in messages
@@ -256,7 +289,7 @@ def test_publish_with_a_course_missing_its_times_names_it_and_creates_nothing(co
 
 def test_publishing_twice_from_the_planner_is_refused(coordinator, term, session):
     count = ClassSession.objects.count()
-    response = coordinator.post(planner_url(term), {"action": "publish"}, follow=True)
+    response = coordinator.post(planner_url(term), {"action": "publish", "confirmed": "yes"}, follow=True)
     assert "This term's timetable is already published." in shown(response)
     assert ClassSession.objects.count() == count
 

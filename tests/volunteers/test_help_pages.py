@@ -7,14 +7,17 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from classes.courses.join_links import join_link_ensure, join_link_mark_used
 from classes.models import CoursePage, Learner
 from core.roles import VOLUNTEERS
 from volunteers.models import CallLog, CallOutcome, HelpRequest, HelpSource, HelpStatus, Volunteer, VolunteerStatus
 from volunteers.selectors.access import learners_assigned_to
+from volunteers.selectors.readiness import readiness_of
 from volunteers.services.help import help_request_claim
 
 pytestmark = pytest.mark.django_db
@@ -423,12 +426,32 @@ def test_a_call_time_in_the_future_is_refused_with_a_clear_message(volunteer_cli
     assert not CallLog.objects.filter(request=mine).exists()
 
 
-def test_joined_with_the_learner_not_ready_says_the_request_stays_open(volunteer_client, mine):
+def test_a_call_logged_joined_closes_the_request_and_the_roster_shows_the_learner_ready(
+    volunteer_client, coordinator_client, mine, abc,
+):
     response = volunteer_client.post(reverse("volunteer_request", args=[mine.pk]),
                                      call_form(outcome=CallOutcome.JOINED), follow=True)
+    roster = coordinator_client.get(reverse("roster", args=[abc.pk])).content.decode()
 
-    assert "not ready yet" in response.content.decode()
-    assert HelpRequest.objects.get(pk=mine.pk).status == HelpStatus.ASSIGNED
+    assert "this request is done" in response.content.decode()
+    assert HelpRequest.objects.get(pk=mine.pk).status == HelpStatus.CLOSED
+    zhao_row = roster[roster.index(mine.learner.name):].split("</tr>")[0]
+    assert "Ready</strong> (joined on a volunteer&#x27;s call)" in zhao_row
+
+
+def test_the_roster_and_the_request_page_show_a_learner_s_readiness_in_the_same_words(
+    volunteer_client, coordinator_client, mine, abc,
+):
+    join_link_mark_used(link=join_link_ensure(course=abc, learner=mine.learner))
+    words = render_to_string("volunteers/readiness_steps.html",
+                             {"readiness": readiness_of(learner=mine.learner, course=abc)}).strip()
+
+    roster = coordinator_client.get(reverse("roster", args=[abc.pk])).content.decode()
+    request_page = volunteer_client.get(reverse("volunteer_request", args=[mine.pk])).content.decode()
+
+    assert "open the personal link: done" in words and "device check: not yet" in words
+    assert words in roster[roster.index(mine.learner.name):].split("</tr>")[0]
+    assert words in request_page
 
 
 def test_a_call_that_finds_the_learner_ready_closes_the_request(volunteer_client, mine):
@@ -438,7 +461,7 @@ def test_a_call_that_finds_the_learner_ready_closes_the_request(volunteer_client
     SetupBooking.objects.create(slot=slot, learner=mine.learner, checked_in_at=timezone.now())
 
     response = volunteer_client.post(reverse("volunteer_request", args=[mine.pk]),
-                                     call_form(outcome=CallOutcome.JOINED), follow=True)
+                                     call_form(outcome=CallOutcome.OTHER), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("volunteer_home")
     assert "this request is done" in response.content.decode()

@@ -407,7 +407,7 @@ def test_a_coordinators_export_has_every_learner_waiting(calligraphy, seated, co
 
 
 def test_what_is_missing_is_said_in_words():
-    assert readiness_missing(Readiness(link_opened=True)) == ["device check", "practice room"]
+    assert readiness_missing(Readiness(link_opened=True)) == ["device check"]
     assert readiness_missing(Readiness(attended=True)) == []
 
 
@@ -475,14 +475,6 @@ def test_a_call_closes_the_request_when_the_learner_is_ready(claimed, volunteer,
 
     claimed.refresh_from_db()
     assert logged.closed and claimed.status == HelpStatus.CLOSED and claimed.closed_at
-
-
-def test_joined_with_the_learner_not_ready_keeps_the_request_open(claimed, volunteer):
-    logged = log(claimed, volunteer, outcome=CallOutcome.JOINED)
-
-    claimed.refresh_from_db()
-    assert not logged.ready and not logged.closed
-    assert claimed.status == HelpStatus.ASSIGNED
 
 
 def test_the_sweep_closes_a_call_list_request_once_the_learner_is_ready(soon_class, seated):

@@ -1,5 +1,5 @@
-"""Readiness per learner per course: link opened, device check passed, practice room
-joined, first class attended — or a setup visit at the centre."""
+"""Readiness per learner per course: link opened and device check passed, a class
+attended, a setup visit at the centre, or a volunteer's call logged 已加入."""
 
 from datetime import timedelta
 
@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from classes.models import ClassSession, DeviceCheck, Participant, RoomRole, SeatPool, Visit
+from classes.models import ClassSession, CoursePage, DeviceCheck, Participant, RoomRole, SeatPool, Visit
 from classes.courses.services import enrolment_create
 from classes.courses.join_links import join_link_ensure, join_link_mark_used
 from volunteers.models import SetupBooking, SetupSlot
-from volunteers.selectors.readiness import course_readiness, readiness_for_course, readiness_of
+from volunteers.selectors.readiness import course_readiness, readiness_for_course, readiness_for_courses, readiness_of
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +48,16 @@ def test_a_new_learner_has_no_step_done_and_is_not_ready(calligraphy, seated):
     assert readiness.next_step == "link_opened"
 
 
-def test_link_device_check_and_practice_room_together_make_a_learner_ready(calligraphy, seated):
+def test_the_link_and_a_passed_device_check_together_make_a_learner_ready(calligraphy, seated):
     _open_link(calligraphy, seated)
     _check_device(seated)
-    _join_room(calligraphy, seated)
-    assert readiness_of(learner=seated, course=calligraphy).ready
+    readiness = readiness_of(learner=seated, course=calligraphy)
+    assert readiness.ready and readiness.next_step == ""
 
 
 def test_a_device_check_without_the_sound_heard_does_not_count(calligraphy, seated):
     _open_link(calligraphy, seated)
     _check_device(seated, heard=False)
-    _join_room(calligraphy, seated)
     readiness = readiness_of(learner=seated, course=calligraphy)
     assert not readiness.ready
     assert readiness.next_step == "device_checked"
@@ -76,14 +75,11 @@ def test_checking_in_at_a_setup_visit_makes_a_learner_ready(calligraphy, seated)
     assert readiness_of(learner=seated, course=calligraphy).ready
 
 
-def test_a_practice_room_of_another_course_does_not_count(calligraphy, seated):
-    from classes.models import CoursePage
-
+def test_a_link_opened_for_another_course_does_not_count(calligraphy, seated):
     other = CoursePage.objects.get(slug="learn-abc")
-    _open_link(calligraphy, seated)
+    _open_link(other, seated)
     _check_device(seated)
-    _join_room(other, seated)
-    assert not readiness_of(learner=seated, course=calligraphy).practice_joined
+    assert not readiness_of(learner=seated, course=calligraphy).ready
 
 
 def test_course_readiness_counts_ready_learners_among_those_with_a_seat(calligraphy, seated, make_learner):
@@ -109,3 +105,17 @@ def test_the_roster_shows_how_many_are_ready(client, calligraphy, seated):
     client.force_login(get_user_model().objects.get(username="coordinator"))
     response = client.get(reverse("roster", args=[calligraphy.pk]))
     assert f"{summary.ready}/{summary.seated} ready" in response.content.decode()
+
+
+def test_readiness_for_courses_takes_as_many_queries_for_three_courses_as_for_one(
+    django_assert_num_queries, calligraphy, seated,
+):
+    three = [calligraphy.pk, *CoursePage.objects.filter(slug__in=["learn-abc", "chinese-painting"]).values_list(
+        "pk", flat=True)]
+    _open_link(calligraphy, seated)
+    with django_assert_num_queries(6) as one:
+        readiness_for_courses(course_ids=[calligraphy.pk])
+    with django_assert_num_queries(len(one.captured_queries)):
+        by_course = readiness_for_courses(course_ids=three)
+
+    assert set(by_course) == set(three) and all(by_course.values())

@@ -134,9 +134,32 @@ def test_booking_a_full_time_says_it_is_full(as_coordinator, slot, liu, coordina
     assert any("is full. Please choose another time." in m for m in messages_of(response))
 
 
-def test_booking_a_time_that_no_longer_exists_says_so(as_coordinator, liu):
-    response = as_coordinator.post(reverse("visit_book"), {"learner": liu.pk, "slot": 999_999}, follow=True)
-    assert messages_of(response) == ["That time no longer exists. Please choose another."]
+def test_booking_a_time_that_no_longer_exists_says_so_next_to_the_times(as_coordinator, liu):
+    response = as_coordinator.post(reverse("visit_book"), {"learner": liu.pk, "slot": 999_999})
+    assert response.status_code == 400
+    assert '<p class="field__error" id="book-slot-error">That time no longer exists. Please choose another.</p>' in (
+        response.content.decode())
+
+
+def booking_select(body: str, name: str) -> str:
+    return body[body.index(f'<select id="book-{name}"'):].split("</select>")[0]
+
+
+def test_the_booking_form_starts_with_nobody_and_no_time_chosen(as_volunteer, slot, zhao_assigned):
+    body = as_volunteer.get(VISITS).content.decode()
+    for name in ("learner", "slot"):
+        select = booking_select(body, name)
+        assert '<option value="">Please choose</option>' in select and " selected" not in select
+
+
+def test_booking_without_choosing_the_learner_says_so_and_keeps_the_time(as_volunteer, slot, zhao_assigned):
+    response = as_volunteer.post(reverse("visit_book"), {"learner": "", "slot": slot.pk})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="book-learner-error"' in booking_select(body, "learner")
+    assert '<p class="field__error" id="book-learner-error">Choose the learner who comes.</p>' in body
+    assert f'<option value="{slot.pk}" selected>' in booking_select(body, "slot")
+    assert not SetupBooking.objects.filter(slot=slot).exists()
 
 
 def test_booking_a_learner_who_has_a_visit_offers_to_move_it(as_volunteer, slot, later_slot, zhao_assigned, volunteer):

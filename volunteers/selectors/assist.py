@@ -9,7 +9,7 @@ from django.utils import timezone
 from classes.models import CoursePage, Enrolment, EnrolmentStatus, Learner
 from volunteers import events
 from volunteers.models import AssistEvent, AssistStep, HelpRequest, HelpStatus
-from volunteers.selectors.readiness import Readiness, readiness_of
+from volunteers.selectors.readiness import Readiness, readiness_for_courses
 
 # A call and the tries around it fit in an evening; older steps belong to another day's story.
 HISTORY_HOURS = 6
@@ -101,9 +101,9 @@ def assist_learner_courses(*, learner: Learner) -> list[LearnerCourseReadiness]:
         Enrolment.objects.filter(learner=learner, status=EnrolmentStatus.ENROLLED)
         .select_related("course").order_by("course__title")
     )
-    return [
-        LearnerCourseReadiness(e.course, readiness_of(learner=learner, course=e.course)) for e in enrolments
-    ]
+    enrolments = list(enrolments)
+    readiness = readiness_for_courses(course_ids=[e.course_id for e in enrolments], learner_ids=[learner.pk])
+    return [LearnerCourseReadiness(e.course, readiness[e.course_id][learner.pk]) for e in enrolments]
 
 
 def assist_open_request(*, learner: Learner) -> HelpRequest | None:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from classes.models import ClassSession, CoursePage, Enrolment, EnrolmentStatus, Learner, SeatPool, SessionMode
 from core.roles import VOLUNTEERS
@@ -16,27 +15,15 @@ from classes.courses.selectors import session_next_for_course
 from core.roles import user_is_coordinator
 from volunteers.models import CallLog, HelpRequest, HelpStatus, VolunteerStatus
 from volunteers.selectors.access import learners_assigned_to, user_is_volunteer, user_may_see_learner
-from volunteers.selectors.readiness import Readiness, readiness_for_course
+from volunteers.selectors.readiness import Readiness, readiness_of_pairs
 
 # The call list looks two days ahead: time for a volunteer to call, and a second try.
 CALL_LIST_AHEAD = timedelta(hours=48)
 
-# The readiness steps a volunteer talks a learner through, in order, with the words the
-# readiness steps template uses.
-READINESS_STEP_LABELS = (
-    ("link_opened", _("link opened")),
-    ("device_checked", _("device check")),
-    ("practice_joined", _("practice room")),
-)
-
 
 def readiness_missing(readiness: Readiness | None) -> list[str]:
-    """What is still missing, in words, e.g. ["device check", "practice room"]; [] when ready."""
-    if readiness is None:
-        return [str(label) for _step, label in READINESS_STEP_LABELS]
-    if readiness.ready:
-        return []
-    return [str(label) for step, label in READINESS_STEP_LABELS if not getattr(readiness, step)]
+    """What is still to do, in the readiness steps' words, e.g. ["device check"]; [] when ready."""
+    return (readiness or Readiness()).missing
 
 
 @dataclass(frozen=True)
@@ -67,17 +54,10 @@ class HelpRow:
 
 
 def _readiness_by_request(requests: list[HelpRequest]) -> dict[int, Readiness]:
-    """Each request's learner's readiness for the request's course, a few queries per course."""
-    by_course: dict[int, list[HelpRequest]] = {}
-    for help_request in requests:
-        if help_request.course_id:
-            by_course.setdefault(help_request.course_id, []).append(help_request)
-    result = {}
-    for items in by_course.values():
-        readiness = readiness_for_course(course=items[0].course, learner_ids={r.learner_id for r in items})
-        for help_request in items:
-            result[help_request.pk] = readiness[help_request.learner_id]
-    return result
+    """Each request's learner's readiness for the request's course, in a fixed number of queries."""
+    with_course = [r for r in requests if r.course_id]
+    readiness = readiness_of_pairs(pairs={(r.course_id, r.learner_id) for r in with_course})
+    return {r.pk: readiness[r.course_id, r.learner_id] for r in with_course}
 
 
 def requests_readiness(*, requests) -> dict[int, Readiness]:
@@ -238,13 +218,17 @@ def call_list_due(*, now: datetime | None = None) -> list[CallListEntry]:
     next_by_course: dict[int, ClassSession] = {}
     for session in sessions:
         next_by_course.setdefault(session.course_id, session)
+    seats = list(
+        Enrolment.objects.filter(course_id__in=list(next_by_course), status=EnrolmentStatus.ENROLLED)
+        .exclude(pool=SeatPool.CENTRE).values_list("course_id", "learner_id")
+    )
+    readiness = readiness_of_pairs(pairs=seats)
+    seated: dict[int, list[int]] = {}
+    for course_id, learner_id in seats:
+        seated.setdefault(course_id, []).append(learner_id)
     entries: dict[int, CallListEntry] = {}
     for session in sorted(next_by_course.values(), key=lambda s: (s.starts_at, s.pk)):
-        learner_ids = list(
-            Enrolment.objects.filter(course=session.course, status=EnrolmentStatus.ENROLLED)
-            .exclude(pool=SeatPool.CENTRE).values_list("learner_id", flat=True)
-        )
-        for learner_id, readiness in readiness_for_course(course=session.course, learner_ids=learner_ids).items():
-            if not readiness.ready and learner_id not in entries:
+        for learner_id in seated.get(session.course_id, []):
+            if not readiness[session.course_id, learner_id].ready and learner_id not in entries:
                 entries[learner_id] = CallListEntry(learner_id=learner_id, course=session.course, session=session)
     return list(entries.values())

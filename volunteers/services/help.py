@@ -235,7 +235,7 @@ def call_log_add(
 ) -> CallLogged:
     """Write down one call. A call in the future, of negative length or longer than
     MAX_CALL_MINUTES is refused with the reason, and nothing is saved. Afterwards the
-    request closes if the learner is now ready."""
+    request closes if the learner is now ready: a call logged 已加入 makes them so."""
     if not user_may_log_call(user=user, help_request=help_request):
         raise PermissionDenied
     now = now or timezone.now()
@@ -265,7 +265,11 @@ def call_log_add(
                        notes=(notes or "").strip())
         call.full_clean()
         call.save()
-        ready = bool(help_request.course_id) and readiness_of(learner=help_request.learner, course=help_request.course).ready
+        # A call logged 已加入 is itself proof (volunteers.selectors.readiness), so it closes the
+        # request; a request about no course has nothing else to be ready for.
+        ready = outcome == CallOutcome.JOINED or (
+            bool(help_request.course_id) and readiness_of(learner=help_request.learner, course=help_request.course).ready
+        )
         closed = False
         if ready:
             closed = bool(HelpRequest.objects.filter(pk=help_request.pk).exclude(status=HelpStatus.CLOSED).update(

@@ -220,10 +220,7 @@ def _after_call(request, help_request, logged):
         messages.success(request, _("Call saved. %(name)s is ready for class, so this request is done. Thank you!")
                          % {"name": name})
         return redirect("volunteer_home")
-    if logged.call.outcome == CallOutcome.JOINED:
-        messages.info(request, _("Call saved. %(name)s is not ready yet by our records (link, device check and "
-                                 "practice room), so the request stays open.") % {"name": name})
-    elif logged.call.outcome == CallOutcome.NEEDS_VISIT:
+    if logged.call.outcome == CallOutcome.NEEDS_VISIT:
         messages.info(request, _("Call saved. Please book a setup visit at the centre for %(name)s.") % {"name": name})
     else:
         messages.success(request, _("Call saved."))

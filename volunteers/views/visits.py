@@ -118,12 +118,13 @@ def _move_offer(request) -> dict | None:
 
 
 def _initial_slot_form() -> SlotSeriesForm:
+    # The place carries over from the last time; the volunteer on duty does not: a person
+    # is put on duty by choosing them, not by leaving a field as it was.
     last = SetupSlot.objects.order_by("-starts_at").first()
     return SlotSeriesForm(auto_id="slot_%s", initial={
         "day": timezone.localdate() + timedelta(days=1),
         "starts": time(9, 30),
         "place": last.place if last else "",
-        "volunteer": last.volunteer_id if last else None,
     })
 
 
@@ -133,7 +134,7 @@ def volunteer_visits(request):
     if refusal := _volunteers_and_coordinators_only(request):
         return refusal
     is_coordinator = user_is_coordinator(request.user)
-    slot_form = _initial_slot_form() if is_coordinator else None
+    slot_form = None
     status = 200
     if request.method == "POST":
         if not is_coordinator:
@@ -152,14 +153,21 @@ def volunteer_visits(request):
                                  % {"count": len(created), "when": _when(created[0])})
                 return redirect("volunteer_visits")
         status = 400
-    learners = selectors.bookable_learners(user=request.user)
+    return _visits_page(request, slot_form=slot_form, status=status)
+
+
+def _visits_page(request, *, slot_form: SlotSeriesForm | None = None, book_form: BookingForm | None = None,
+                 status: int = 200):
+    is_coordinator = user_is_coordinator(request.user)
     days = selectors.coming_days(user=request.user)
     return render(request, "volunteers/visits.html", {
         "days": days,
         "open_slots": [row for day in days for row in day.slots if row.open],
-        "learners": learners,
+        "learners": selectors.bookable_learners(user=request.user),
         "is_coordinator": is_coordinator,
-        "slot_form": slot_form,
+        "slot_form": slot_form or (_initial_slot_form() if is_coordinator else None),
+        # Unbound, it chooses nobody and no time: the lists start at "Please choose".
+        "book_form": book_form or BookingForm(),
         "move_offer": _move_offer(request),
         "today": timezone.localdate(),
     }, status=status)
@@ -171,9 +179,8 @@ def visit_book(request):
         return refusal
     form = BookingForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-        return redirect("volunteer_visits")
+        # Said next to the list left at "Please choose", with what was chosen kept.
+        return _visits_page(request, book_form=form, status=400)
     learner, slot = form.cleaned_data["learner"], form.cleaned_data["slot"]
     try:
         services.visit_book(slot=slot, learner=learner, booked_by=request.user)
