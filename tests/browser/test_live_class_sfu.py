@@ -5,6 +5,7 @@ API itself (static/js/janus-room.js, classroom-sfu.js)."""
 
 import functools
 import json
+import time
 
 import httpx
 import pytest
@@ -275,7 +276,19 @@ def test_at_the_end_of_class_the_video_stops_and_the_page_says_only_that_class_i
     learner.wait_for_function("""window.classroom.sfu.session === null && window.classroom.sfu.rejoinAt === null
                                  && document.getElementById('teacher-video').srcObject === null""")
     assert [text for text in learner.evaluate("window.statusSeen") if "重新连接" in text] == []
-    assert janus_videoroom(janus_server, {"request": "exists", "room": room})["exists"] is False
+    # The server destroys the room just after telling the pages (consumers.on_class_end), so a
+    # page can have hung up before Janus has heard: the room must be gone within moments.
+    assert room_gone_within(janus_server, room, timeout_s=JANUS_HTTP_TIMEOUT_S)
+
+
+def room_gone_within(janus_server, room: int, *, timeout_s: float) -> bool:
+    """Whether Janus stops knowing `room` within `timeout_s`, asking every POLL_MS."""
+    deadline = time.monotonic() + timeout_s
+    while janus_videoroom(janus_server, {"request": "exists", "room": room})["exists"]:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(POLL_MS / 1000)
+    return True
 
 
 def test_a_learner_who_leaves_and_comes_straight_back_plays_the_teacher_through_janus_again(sfu_class):
