@@ -27,7 +27,7 @@ JAVASCRIPT_MSGIDS = [
 # title a StreamField block takes from what it holds, such as a dialogue line's speaker).
 READ_TEXTS = """
 (selector) => {
-  const left_out = 'script, style, noscript, code, kbd, textarea, [contenteditable="true"], .w-minimap__item, .c-sf-block__title';
+  const left_out = 'script, style, noscript, code, kbd, textarea, [contenteditable="true"], .w-minimap-item, .c-sf-block__title';
   const shown = (element) => !!(element.offsetWidth || element.offsetHeight || element.getClientRects().length);
   const texts = [];
   for (const region of document.querySelectorAll(selector)) {
