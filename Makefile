@@ -13,10 +13,12 @@ BENCH ?=
 JANUS_DIR := .janus
 JANUS_HTTP_PORT ?= 8088
 JANUS_WS_PORT ?= 8188
+# Janus may record classes into one folder only: the site's RECORDINGS_DIR (learning/settings/base.py).
+RECORDINGS_DIR ?= $(CURDIR)/private-media/janus-recordings
 JANUS_RENDER := $(PYTHON) deploy/janus/render.py $(JANUS_DIR) --admin-key-file $(JANUS_DIR)/admin_key \
-	--http-port $(JANUS_HTTP_PORT) --ws-port $(JANUS_WS_PORT)
+	--http-port $(JANUS_HTTP_PORT) --ws-port $(JANUS_WS_PORT) --recordings-dir $(RECORDINGS_DIR)
 JANUS_START := janus --configs-folder=$(CURDIR)/$(JANUS_DIR) --disable-colors
-JANUS_ENV := JANUS_URL=http://127.0.0.1:$(JANUS_HTTP_PORT)/janus JANUS_PUBLIC_URL=ws://127.0.0.1:$(JANUS_WS_PORT)/ \
+JANUS_ENV := RECORDINGS_DIR=$(RECORDINGS_DIR) JANUS_URL=http://127.0.0.1:$(JANUS_HTTP_PORT)/janus JANUS_PUBLIC_URL=ws://127.0.0.1:$(JANUS_WS_PORT)/ \
 	JANUS_ADMIN_KEY=$$(cat $(JANUS_DIR)/admin_key)
 # Exits 0 if our Janus (server_name in deploy/janus/janus.jcfg) answers on the HTTP port, e.g. `make janus` in another terminal.
 JANUS_OURS_ANSWERS := $(PYTHON) -c 'import json, sys, urllib.request as u; sys.exit(json.load(u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)).get("server-name") != "classes-sfu")' \
@@ -97,6 +99,16 @@ janus-package:
 	    if [ -d /run/systemd/system ]; then systemctl disable --now janus >/dev/null 2>&1 || true; fi; \
 	  else \
 	    echo "Janus (the SFU) is not installed. Run: sudo apt-get install janus && sudo systemctl disable --now janus  then make $(MAKECMDGOALS) again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	@# Janus's recordings of classes become videos with janus-pp-rec (janus-tools) and ffmpeg.
+	@if ! command -v janus-pp-rec >/dev/null || ! command -v ffmpeg >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing what makes class recordings into videos (apt-get install janus-tools ffmpeg)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus-tools ffmpeg >/dev/null; \
+	  else \
+	    echo "Class recordings need janus-pp-rec and ffmpeg. Run: sudo apt-get install janus-tools ffmpeg  then make $(MAKECMDGOALS) again." >&2; \
 	    exit 1; \
 	  fi; \
 	fi

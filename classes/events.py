@@ -20,6 +20,8 @@ MUTE_ALL = "mute.all"
 PARTICIPANT_REMOVE = "participant.remove"
 CHAT_LOCK = "chat.lock"
 CHAT_PIN = "chat.pin"
+# The teacher starts or stops recording mid-class ({"on": bool}); class.start carries "record" too.
+RECORDING_SET = "recording.set"
 
 # Learning groups (besides HELLO, PING, CHAT_SEND, CHAT_PIN)
 READ = "read"
@@ -28,7 +30,8 @@ MEMBER_MUTE = "member.mute"
 PINNED = "pinned"
 
 TEACHER_ONLY = frozenset(
-    {CLASS_START, CLASS_END, SPEAK_ALLOW, SPEAK_REVOKE, MUTE_ALL, PARTICIPANT_REMOVE, CHAT_LOCK, CHAT_PIN}
+    {CLASS_START, CLASS_END, SPEAK_ALLOW, SPEAK_REVOKE, MUTE_ALL, PARTICIPANT_REMOVE, CHAT_LOCK, CHAT_PIN,
+     RECORDING_SET}
 )
 
 # Server → client

@@ -2,7 +2,10 @@
 
 from classes.courses import views as courses
 from classes.groups import views as groups
+from classes.live import desk_views as desk
 from classes.live import views as live
+from classes.recordings import views as recordings
 from classes.timetable import views as timetable
 
-urlpatterns = [*courses.urlpatterns, *live.urlpatterns, *groups.urlpatterns, *timetable.urlpatterns]
+urlpatterns = [*courses.urlpatterns, *live.urlpatterns, *desk.urlpatterns, *groups.urlpatterns, *timetable.urlpatterns,
+               *recordings.urlpatterns]

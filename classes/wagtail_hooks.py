@@ -13,7 +13,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from classes.courses import admin_views as course_admin
 from classes.courses.learner_session import current_learner
 from classes.courses.materials import document_refused_course
-from classes.models import AvailabilityException, AvailabilitySlot, ClassSession, Notification, Room, Term
+from classes.models import (
+    AvailabilityException, AvailabilitySlot, ClassSession, Notification, Recording, Room, Term,
+)
 from classes.notifications.services import reminders_schedule
 from classes.timetable import admin_views as timetable_admin
 from core.roles import user_is_coordinator
@@ -105,6 +107,22 @@ class NotificationViewSet(SnippetViewSet):
     list_display = ["__str__", "kind", "channel", "status", "created_at", "sent_at"]
     list_filter = ["kind", "channel", "status"]
     inspect_view_enabled = True
+
+
+class RecordingViewSet(SnippetViewSet):
+    """Class recordings and their sizes, for coordinators to read; teachers and coordinators
+    keep or delete them on the replay page (看回放), the worker deletes them when due."""
+
+    model = Recording
+    icon = "media"
+    list_display = ["__str__", "status", "size_words", "keep_until", "kept", "removed_at"]
+    list_filter = ["status", "kept"]
+    inspect_view_enabled = True
+    add_to_admin_menu = True
+    menu_order = 246
+
+
+register_snippet(RecordingViewSet)
 
 
 class TimetableSetupGroup(SnippetViewSetGroup):

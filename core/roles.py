@@ -28,12 +28,13 @@ COORDINATOR_MODEL_PERMISSIONS = {
     "classes": [
         "coursecategory", "teacher", "classsession", "learner",
         "room", "term", "availabilityslot", "availabilityexception",
+        "recordingsettings",  # how long class recordings are kept
     ],
     # Approve sign-ups, plan setup visit times, publish initiatives.
     "volunteers": ["volunteer", "setupslot", "initiative"],
 }
 # The notification outbox is written by the platform; coordinators read it.
-COORDINATOR_VIEW_ONLY = {"classes": ["notification"], "volunteers": ["helprequest"]}
+COORDINATOR_VIEW_ONLY = {"classes": ["notification", "recording"], "volunteers": ["helprequest"]}
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],

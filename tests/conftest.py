@@ -150,7 +150,9 @@ def janus_server(tmp_path_factory):
     naming the command: the SFU tests are never skipped (make test installs it when it can)."""
     with contextlib.ExitStack() as stop:
         try:
-            server = stop.enter_context(JanusServer(tmp_path_factory.mktemp("janus")))
+            # It may record into one folder: the tests' RECORDINGS_DIR (sfu_recordings_dir).
+            server = stop.enter_context(JanusServer(tmp_path_factory.mktemp("janus"),
+                                                    recordings_dir=tmp_path_factory.mktemp("janus-recordings")))
         except ServerError as error:
             pytest.fail(str(error), pytrace=False)
         yield server

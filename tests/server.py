@@ -390,8 +390,10 @@ class JanusServer(ServedProcess):
     """
 
     def __init__(self, workdir: Path, *, http_port: int | None = None, ws_port: int | None = None,
-                 admin_key: str | None = None):
+                 admin_key: str | None = None, recordings_dir: Path | None = None):
         self.workdir = workdir
+        # The one folder it may record into (the site's RECORDINGS_DIR); None: nowhere.
+        self.recordings_dir = recordings_dir
         ports = free_ports(2)
         self.http_port = http_port or ports[0]
         self.ws_port = ws_port or ports[1]
@@ -418,7 +420,7 @@ class JanusServer(ServedProcess):
         # Media ports from the range `make run`'s Janus uses too: each connection takes one
         # that is free, so several Janus share it.
         janus_render().janus_configs_render(self.workdir, admin_key=self.admin_key, http_port=self.http_port,
-                                            ws_port=self.ws_port)
+                                            ws_port=self.ws_port, recordings_dir=self.recordings_dir)
         with open(self.log, "w") as handle:
             # Its output to the log file through stdout rather than --log-file, which misses
             # what Janus prints before its logger starts (a config it could not parse).

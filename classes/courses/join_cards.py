@@ -36,6 +36,12 @@ def join_url(*, base: str, token: str) -> str:
     return base + reverse("join", args=[token])
 
 
+def qr_code_svg(url: str) -> str:
+    """The link as a QR code, drawn on the server: it needs no script and no outside service
+    (the join cards, and the desk camera's QR on the teacher's console)."""
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
+
+
 def join_card(request, *, course: CoursePage, learner: Learner) -> JoinCard:
     link = join_links.join_link_ensure(course=course, learner=learner)
     token = join_links.join_link_token(link=link)
@@ -45,8 +51,7 @@ def join_card(request, *, course: CoursePage, learner: Learner) -> JoinCard:
     typed_url = f"{base.split('://', 1)[-1]}/j/{grouped}"
     next_session = selectors.session_next_for_course(course=course)
     weekly_time = class_time(next_session.starts_at) if next_session else ""
-    # Drawn on the server: the card needs no script and no outside service.
-    qr_svg = segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
+    qr_svg = qr_code_svg(url)
     message = _(
         "%(name)s, welcome to %(course)s! Open this link to go to your class (no app or password needed): "
         "%(url)s  Help: %(phone)s"

@@ -19,9 +19,12 @@ from classes.live import selectors as rooms_read
 from classes.live import services as rooms
 from classes.live import sfu
 from classes.live.chat_socket import ChatSocket
-from classes.live.media import EMBEDDED, SFU, media_close, media_cut, media_decide, media_enforce, media_for
+from classes.live.media import (
+    EMBEDDED, SFU, media_close, media_cut, media_decide, media_enforce, media_for, media_recording,
+)
 from classes.live.signalling import signal_data_clean
-from classes.models import ClassSession, Participant, RoomRole
+from classes.models import ClassSession, Participant, RecordingMaker, RoomRole
+from classes.recordings.services import recording_start, recording_stop
 from classes.live.state_sender import room_state_changed
 from core.sockets import dumps, group_relay
 
@@ -77,8 +80,7 @@ class ClassRoomConsumer(ChatSocket):
             mode_changed = await media_decide(session=session)
         media = await self._media()
         # Join the groups before reading anything, so nothing sent meanwhile is missed.
-        await self.groups_join(shared=[events.class_group(session.pk), events.chat_group(self.chat_id)],
-                               own=self._own_groups())
+        await self.groups_join(shared=self._shared_groups(), own=self._own_groups())
         await self.send(text_data=dumps({"type": events.WELCOME, "you": self.participant_id, "role": self.role,
                                           "last_seq": await database_sync_to_async(chat.chat_last_seq)(room_id=self.chat_id),
                                           "media": media}))
@@ -104,6 +106,9 @@ class ClassRoomConsumer(ChatSocket):
         """A learner's way into the room, for whoever listens (the volunteer on the phone with them)."""
         if self.person.learner is not None:
             await database_sync_to_async(signals.announce)(signal, learner=self.person.learner, session=self.session)
+
+    def _shared_groups(self) -> list[str]:
+        return [events.class_group(self.session.pk), events.chat_group(self.chat_id)]
 
     def _own_groups(self) -> list[str]:
         groups = [events.participant_group(self.participant_id)]
@@ -198,14 +203,48 @@ class ClassRoomConsumer(ChatSocket):
     # ------------------------------------------------------------ teacher
 
     async def on_class_start(self, frame):
+        record = frame.get("record", False)
+        if not isinstance(record, bool):
+            return await self._error("bad_field", _("That message could not be read."), ref="record")
         if await media_decide(session=self.session):
             await self._media_changed()
-        await self._change(rooms.class_start, session=self.session)
+        await database_sync_to_async(rooms.class_start)(session=self.session)
+        if record:  # the teacher's 录像 choice, sent with 开始上课
+            await database_sync_to_async(self._recording_start)()
+            await media_recording(session=self.session)  # with the SFU, Janus starts recording
+        await self._broadcast_state()
+
+    async def on_recording_set(self, frame):
+        """The teacher starts or stops recording during class; every page's 正在录像 follows."""
+        on = frame.get("on")
+        if not isinstance(on, bool):
+            return await self._error("bad_field", _("That message could not be read."), ref="on")
+        if not await database_sync_to_async(self._recording_start if on else self._recording_stop)():
+            return await self._error("not_live", _("The class is not on now, so nothing is being recorded."))
+        await media_recording(session=self.session)  # with the SFU, Janus starts or stops (then processes)
+        await self._broadcast_state()
+
+    def _recording_start(self) -> bool:
+        """False if the class is not on. With the SFU the video server records; in the
+        embedded mode the teacher's browser does."""
+        self.session.refresh_from_db(fields=["live_started_at", "live_ended_at", "media_mode"])
+        if rooms_read.room_status(session=self.session) != "live":
+            return False
+        recording_start(session=self.session,
+                        made_by=RecordingMaker.JANUS if self.session.media_mode == SFU else RecordingMaker.BROWSER)
+        return True
+
+    def _recording_stop(self) -> bool:
+        recording_stop(session=self.session)
+        return True
 
     async def on_class_end(self, frame):
         # Whoever still had a voice is told, as with mute.all, so their page turns the microphone off.
         for participant_id in await database_sync_to_async(rooms.class_end)(session=self.session):
             await self._send_to(participant_id, {"type": events.SPEAK, "allowed": False})
+        # The recording is joined into files to watch again (the teacher's page sent its last
+        # chunk before 下课); the video server's is processed once media_close has it.
+        await database_sync_to_async(self._recording_stop)()
         # Pages hear that class is over before their video stops.
         await self._broadcast_state()
         await media_close(session=self.session)
@@ -264,6 +303,7 @@ class ClassRoomConsumer(ChatSocket):
         events.SIGNAL: on_signal, events.CLASS_START: on_class_start, events.CLASS_END: on_class_end,
         events.SPEAK_ALLOW: on_speak_allow, events.SPEAK_REVOKE: on_speak_revoke, events.MUTE_ALL: on_mute_all,
         events.PARTICIPANT_REMOVE: on_participant_remove, events.CHAT_LOCK: on_chat_lock, events.CHAT_PIN: on_chat_pin,
+        events.RECORDING_SET: on_recording_set,
     }
 
     # ------------------------------------------------------------ frames out

@@ -12,7 +12,7 @@ import logging
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from classes.live import sfu
+from classes.live import janus_recordings, sfu
 from classes.live.services import media_mode_set
 from classes.models import ClassSession, Participant, RoomRole
 
@@ -27,7 +27,9 @@ async def media_decide(*, session: ClassSession) -> bool:
     mode, fallback = EMBEDDED, False
     if sfu.sfu_configured():
         try:
-            await sfu.room_ensure(session_id=session.pk, description=str(session))
+            # A room made again while the video server records the class (Janus restarted) records too.
+            await sfu.room_ensure(session_id=session.pk, description=str(session),
+                                  rec_dir=await database_sync_to_async(janus_recordings.recording_rec_dir)(session=session))
             mode = SFU
         except (sfu.JanusUnavailable, sfu.JanusRefused) as error:
             logger.warning("The video server did not answer for class %s (%s): embedded mode", session.pk, error)
@@ -43,10 +45,14 @@ async def media_for(*, session: ClassSession, participant_id: int) -> dict:
     token = await sfu.token_allow(session_id=session.pk, participant_id=participant_id)
     teacher = await Participant.objects.filter(session=session, role=RoomRole.TEACHER).order_by("pk")\
         .values_list("pk", flat=True).afirst()
+    # The teacher's phone filming the desk publishes a feed of its own (classes/live/desk.py).
+    desk = await Participant.objects.filter(session=session, role=RoomRole.DESK, removed_at__isnull=True)\
+        .values_list("pk", flat=True).afirst()
     return {
         "mode": SFU, "server": settings.JANUS_PUBLIC_URL, "room": sfu.room_id(session_id=session.pk), "token": token,
         "feed": sfu.participant_feed(participant_id=participant_id),
         "teacher_feed": sfu.participant_feed(participant_id=teacher) if teacher else None,
+        "desk_feed": sfu.participant_feed(participant_id=desk) if desk else None,
     }
 
 
@@ -56,7 +62,8 @@ async def media_enforce(*, session: ClassSession) -> bool:
         return True
     allowed = {
         sfu.participant_feed(participant_id=pk) async for pk in Participant.objects.filter(
-            session=session, removed_at__isnull=True).filter(role=RoomRole.TEACHER).values_list("pk", flat=True)
+            session=session, removed_at__isnull=True).filter(role__in=[RoomRole.TEACHER, RoomRole.DESK])
+        .values_list("pk", flat=True)
     } | {
         sfu.participant_feed(participant_id=pk) async for pk in Participant.objects.filter(
             session=session, removed_at__isnull=True, may_speak=True).values_list("pk", flat=True)
@@ -81,9 +88,24 @@ async def media_cut(*, session: ClassSession, participant_id: int) -> None:
         logger.warning("Could not cut participant %s from class %s: %s", participant_id, session.pk, error)
 
 
+async def media_recording(*, session: ClassSession) -> None:
+    """The video server records the class exactly while its recording runs (after the
+    teacher's 录像 or 停止录像, and at 下课): a stopped one is processed by the worker."""
+    if session.media_mode != SFU:
+        return
+    rec_dir = await database_sync_to_async(janus_recordings.recording_rec_dir)(session=session)
+    try:
+        await sfu.room_recording_set(session_id=session.pk, rec_dir=rec_dir)
+    except (sfu.JanusUnavailable, sfu.JanusRefused) as error:
+        logger.warning("Could not %s recording class %s: %s", "start" if rec_dir else "stop", session.pk, error)
+    if rec_dir is None:  # Janus has closed the files before answering
+        await database_sync_to_async(janus_recordings.recording_process_later)(session=session)
+
+
 async def media_close(*, session: ClassSession) -> None:
     """下课: the SFU's room goes, and with it every token of the class."""
     if session.media_mode == SFU:
+        await media_recording(session=session)
         try:
             await sfu.room_destroy(session_id=session.pk)
         except (sfu.JanusUnavailable, sfu.JanusRefused) as error:

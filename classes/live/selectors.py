@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from classes.live.sfu import sfu_configured
 from classes.live.strings import classroom_strings
+from classes.recordings.selectors import recording_running
 from classes.models import ChatRoom, ClassSession, Enrolment, EnrolmentStatus, Participant, RoomRole, SeatPool
 from core.timefmt import class_time, class_time_by_language
 
@@ -71,9 +72,14 @@ def room_snapshot(*, session: ClassSession) -> dict:
     session.refresh_from_db(fields=["live_started_at", "live_ended_at", "chat", "state_version", "media_mode",
                                     "media_fallback"])
     now = timezone.now()
-    people = Participant.objects.filter(session=session, removed_at__isnull=True).order_by("role", "pk")
+    everyone = list(Participant.objects.filter(session=session, removed_at__isnull=True).order_by("role", "pk"))
+    # The desk camera is no person: it is left out of the list (presence, hands, the count) and
+    # said on its own, so every page knows whether there is a desk view to show.
+    people = [p for p in everyone if p.role != RoomRole.DESK]
+    desk = next((p for p in everyone if p.role == RoomRole.DESK), None)
     chat = ChatRoom.objects.select_related("pinned").filter(pk=session.chat_id).first()
     next_session = _next_session(session)
+    recording = recording_running(session=session)
     return {
         "type": "state",
         # Increases with every broadcast state: a page keeps the newest it has seen (frames from
@@ -86,7 +92,11 @@ def room_snapshot(*, session: ClassSession) -> dict:
         # The words in each language (the state is built once for every page): a page picks its own.
         "next_class": class_time_by_language(next_session.starts_at) if next_session else {},
         "chat_locked": bool(chat and chat.locked),
+        # Every page says 正在录像 while this is true; the teacher's browser records when it is "browser".
+        "recording": recording is not None,
+        "recording_by": recording.made_by if recording else "",
         "pinned": chat.pinned.text if chat and chat.pinned_id and not chat.pinned.deleted_at else "",
+        "desk": {"id": desk.pk, "name": desk.name, "online": _is_online(desk, now)} if desk else None,
         "participants": [
             {
                 "id": p.pk, "name": p.name, "role": p.role, "online": _is_online(p, now),
@@ -149,7 +159,7 @@ def course_attendance(*, course) -> list[dict]:
     rows = []
     for session in sessions:
         people = (
-            Participant.objects.filter(session=session, visits__isnull=False)
+            Participant.objects.filter(session=session, visits__isnull=False).exclude(role=RoomRole.DESK)
             .distinct().prefetch_related("visits").order_by("role", "name")
         )
         rows.append({

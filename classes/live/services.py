@@ -42,7 +42,10 @@ def room_chat_id(*, session: ClassSession) -> int:
 def participant_join(*, session: ClassSession, person: CoursePerson) -> tuple[Participant, Visit] | None:
     """Count one more socket for this person and open a visit; None if the teacher removed them."""
     with transaction.atomic():
-        key = {"learner": person.learner} if person.learner else {"user": person.user}
+        # The desk camera (the teacher's phone, classes/live/desk.py) is no one's account: the
+        # class has one, whichever phone holds it.
+        key = ({"learner": person.learner} if person.learner else {"user": person.user} if person.user
+               else {"role": RoomRole.DESK})
         participant, _created = Participant.objects.select_for_update().get_or_create(
             session=session, **key, defaults={"name": person.name, "role": person.role}
         )

@@ -97,11 +97,14 @@ async def videoroom(request: dict) -> dict:
     return data
 
 
-async def room_ensure(*, session_id: int, description: str) -> None:
+async def room_ensure(*, session_id: int, description: str, rec_dir: str | None = None) -> None:
     """Create the class's room unless it is there: tokens required, subscriptions tied to a
-    participant (so removing one removes what they watch), hidden from lists."""
+    participant (so removing one removes what they watch), hidden from lists. With `rec_dir`
+    (the class is being recorded), every publisher is recorded into that folder."""
     room = room_id(session_id=session_id)
     if (await videoroom({"request": "exists", "room": room})).get("exists"):
+        if rec_dir:  # made before the teacher chose to record, or by another process
+            await room_recording_set(session_id=session_id, rec_dir=rec_dir)
         return
     try:
         await videoroom({
@@ -110,10 +113,26 @@ async def room_ensure(*, session_id: int, description: str) -> None:
             "is_private": True, "allowed": [], "require_pvtid": True, "publishers": MAX_PUBLISHERS,
             "bitrate": 1_200_000, "fir_freq": 10, "audiolevel_event": False, "notify_joining": False,
             "lock_record": True,  # recording is the server's choice, never a page's
+            # Every publisher is recorded: the teacher, the desk phone, and a learner only while
+            # allowed to speak (anyone else publishing is removed, media.py). Which video is
+            # kept is decided when the files are processed (janus_recordings.py).
+            **({"record": True, "rec_dir": rec_dir} if rec_dir else {"record": False}),
         })
     except JanusRefused as refused:
         if refused.code != ROOM_EXISTS:  # another process made it a moment ago
             raise
+        if rec_dir:
+            await room_recording_set(session_id=session_id, rec_dir=rec_dir)
+
+
+async def room_recording_set(*, session_id: int, rec_dir: str | None) -> None:
+    """Record every publisher of the room into `rec_dir` from now on (Janus starts at each
+    one's next keyframe, and records those who publish later too), or, with None, stop:
+    Janus closes the files before it answers."""
+    room, secret = room_id(session_id=session_id), room_secret(session_id=session_id)
+    if rec_dir:  # each recording into a folder of its own: the next one never mixes with this one
+        await videoroom({"request": "edit", "room": room, "secret": secret, "new_rec_dir": rec_dir})
+    await videoroom({"request": "enable_recording", "room": room, "secret": secret, "record": bool(rec_dir)})
 
 
 async def room_destroy(*, session_id: int) -> None:

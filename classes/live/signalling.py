@@ -36,16 +36,26 @@ def _candidate(value) -> dict | None:
 
 def signal_data_clean(data) -> dict | None:
     """The signal's data as it may be relayed — `pc` (the page's connection id) and exactly one
-    of a `description`, a `candidate` or `renew: true` (a learner's page asking the teacher's
-    for a fresh connection) — or None if it is anything else."""
+    of a `description`, a `candidate` or `renew: true` (a page asking the other for a fresh
+    connection) — or None if it is anything else. A description may carry `desk`: the id of
+    the stream on this connection that is the desk camera's ("" for none). The teacher's page
+    sends it with every description, so a learner's page knows the desk's picture before the
+    track arrives, in the same frame that brings it."""
     if not isinstance(data, dict) or not _text(data.get("pc"), MAX_SHORT):
         return None
-    if set(data) - {"pc", "description", "candidate", "renew"} or len(data) != 2:
+    if set(data) - {"pc", "description", "candidate", "renew", "desk"}:
+        return None
+    if "desk" in data:
+        if "description" not in data or len(data) != 3 or not _text(data["desk"], MAX_SHORT):
+            return None
+    elif len(data) != 2:
         return None
     if "renew" in data:
         return {"pc": data["pc"], "renew": True} if data["renew"] is True else None
     if "description" in data:
         description = _description(data["description"])
-        return {"pc": data["pc"], "description": description} if description else None
+        if not description:
+            return None
+        return {"pc": data["pc"], "description": description} | ({"desk": data["desk"]} if "desk" in data else {})
     candidate = _candidate(data["candidate"])
     return {"pc": data["pc"], "candidate": candidate} if candidate else None

@@ -63,6 +63,21 @@ def classroom_strings() -> dict[str, str]:
         "sharingScreen": _("Showing your screen"),
         "peopleHere": _("%(count)s people here"),
         "peopleLeft": _("People who left: %(count)s"),
+        # Recording (static/js/classroom-recorder.js; the state's `recording`).
+        "recordingOn": _("Recording now"),
+        "recordingNote": _("Only the teacher's picture and voice are recorded. When you are asked to speak, "
+                           "your voice is recorded too."),
+        "recordStart": _("Start recording"),
+        "recordStop": _("Stop recording"),
+        "recordingSaving": _("Saving the last seconds of the recording…"),
+        "recordingRetrying": _("The recording could not be sent just now. It is kept and sent again."),
+        # The desk view (static/js/classroom-desk.js): the teacher's phone filming the desk.
+        "showTeacher": _("Show the teacher large"),
+        "showDesk": _("Show the desk large"),
+        "deskOn": _("The teacher's desk is shown large, the teacher small in the corner."),
+        "deskOff": _("The desk camera has stopped. You see the teacher again."),
+        "deskConnected": _("The phone is connected: the learners see your desk."),
+        "deskQrFailed": _("The QR code could not be made. Please try again."),
         # The SFU path (static/js/classroom-sfu.js): the video server, in words a learner knows.
         "videoLost": _("The video connection was lost. Reconnecting…"),
         "videoClosed": _("The class video has stopped. Reconnecting…"),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,7 @@ from classes.courses.people import course_person
 from classes.live import services as rooms
 from classes.live.selectors import COUNTDOWN_FROM_MINUTES, media_capacity_warning, room_status_words
 from classes.live.strings import classroom_strings
+from classes.recordings.selectors import recording_running
 from classes.models import ClassSession, RoomRole
 from core.bodies import body_limit, json_body_read
 from core.timefmt import class_time
@@ -43,6 +45,7 @@ def class_page(request, session_id: int):
         "status_words": room_status_words(session=session, for_teacher=person.role == RoomRole.TEACHER),
         # Told before class, in words, not found out when the picture breaks.
         "media_warning": media_capacity_warning(course=session.course) if person.role == RoomRole.TEACHER else "",
+        "recording": recording_running(session=session) is not None,
         "room_config": {
             "socket": f"/ws/class/{session.pk}/",
             "role": person.role,
@@ -51,7 +54,10 @@ def class_page(request, session_id: int):
             "countdownFromMinutes": COUNTDOWN_FROM_MINUTES,
             "iceServers": settings.WEBRTC_ICE_SERVERS,
             "checkUrl": reverse("device_check", args=[session.pk]),
+            "deskQrUrl": reverse("desk_qr_new", args=[session.pk]),
             "strings": classroom_strings(),
+            "recordingUpload": reverse("recording_chunk", args=[session.pk]),
+            "recordingTick": static("js/classroom-recorder-tick.js"),
         },
     })
 

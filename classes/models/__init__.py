@@ -13,7 +13,7 @@ from classes.models.courses import (  # noqa: F401
 )
 from classes.models.learners import DeviceKind, Learner  # noqa: F401
 from classes.models.enrolment import Enrolment, JoinLink  # noqa: F401
-from classes.models.live import ChatMessage, ChatRoom, DeviceCheck, Participant, RoomRole, Visit  # noqa: F401
+from classes.models.live import ChatMessage, ChatRoom, DeskCamera, DeviceCheck, Participant, RoomRole, Visit  # noqa: F401
 from classes.models.groups import GroupMute, LearningGroup, ReadMark  # noqa: F401
 from classes.models.timetable import (  # noqa: F401
     AvailabilityException,
@@ -32,4 +32,12 @@ from classes.models.notifications import (  # noqa: F401
     NotificationChannel,
     NotificationKind,
     NotificationStatus,
+)
+from classes.models.recordings import (  # noqa: F401
+    Recording,
+    RecordingChunk,
+    RecordingMaker,
+    RecordingPart,
+    RecordingSettings,
+    RecordingStatus,
 )

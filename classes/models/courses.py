@@ -170,6 +170,11 @@ class CoursePage(Page):
     )
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"))
+    record_by_default = models.BooleanField(
+        _("record classes by default"), default=False,
+        help_text=_("The teacher's “Record” choice starts ticked. Learners who missed a class can watch it "
+                    "again; only the teacher's picture and voice are recorded."),
+    )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -184,6 +189,7 @@ class CoursePage(Page):
             ],
             heading=_("Seats and term"),
         ),
+        FieldPanel("record_by_default"),
         FieldPanel("body"),
         MultiFieldPanel(
             [InlinePanel("materials", label=_("File"))],

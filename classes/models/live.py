@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from classes.models.courses import ClassSession
+from classes.models.courses import ClassSession, Teacher
 from classes.models.learners import Learner
 from core.private_media import PrivateName, PrivateStorage
 
@@ -82,6 +82,9 @@ class RoomRole(models.TextChoices):
     LEARNER = "learner", _("Learner")
     VOLUNTEER = "volunteer", _("Volunteer")
     COORDINATOR = "coordinator", _("Coordinator")
+    # The teacher's phone filming the desk (classes/live/desk.py): it only sends video, and
+    # is never a learner for attendance, presence lists or hands.
+    DESK = "desk", _("Desk camera")
 
 
 class Participant(models.Model):
@@ -106,10 +109,37 @@ class Participant(models.Model):
                                     name="one_participant_per_learner"),
             models.UniqueConstraint(fields=["session", "user"], condition=Q(user__isnull=False),
                                     name="one_participant_per_user"),
+            # Whichever phone holds the latest QR is the class's one desk view.
+            models.UniqueConstraint(fields=["session"], condition=Q(role="desk"), name="one_desk_camera_per_session"),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.role})"
+
+
+class DeskCamera(models.Model):
+    """A one-time QR token that lets the teacher's phone join one class as its desk camera.
+
+    Only a SHA-256 hash of the token is stored (as join links do). The token is redeemed
+    once, by a POST from the phone, which then holds the grant in its own Django session
+    (`session_key`); a newer QR for the same class revokes the older ones.
+    """
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="desk_cameras")
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # The phone's Django session that redeemed the token: the grant goes no further.
+    session_key = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"desk camera {self.pk} for session {self.session_id}"
 
 
 class Visit(models.Model):

@@ -2,7 +2,8 @@
 `janus --configs-folder=<folder>`. The one way to do it: `make janus` and `make run` run this
 script, tests/server.py's JanusServer imports it, production runs it once per deploy.
 
-    python3 deploy/janus/render.py .janus --admin-key-file .janus/admin_key
+    python3 deploy/janus/render.py .janus --admin-key-file .janus/admin_key \\
+        --recordings-dir private-media/janus-recordings
     python3 deploy/janus/render.py /etc/classes-janus --bind-ip 10.0.0.5 --rtp-range 20000-20999 \\
         --admin-key-file /etc/classes-janus/admin_key
 
@@ -12,6 +13,7 @@ Plain Python with no imports from the project, so it runs before the virtualenv 
 """
 
 import argparse
+import json
 import re
 import secrets
 import sys
@@ -76,12 +78,33 @@ def _others(folder: Path, kept: set[str]) -> str:
     return ",".join(sorted(p.name for p in folder.iterdir() if p.name.endswith(".so") and p.name not in kept))
 
 
+def protected_folders(recordings_dir: Path | None) -> list[str]:
+    """Every folder but `recordings_dir` (and what is inside it), as Janus's protected_folders:
+    Janus compares the start of a path's text, so each folder beside the way down to it is
+    listed, ending in "/" (so that "/srv/class/" does not also cover "/srv/classes/"). Only
+    "/" without one: nothing may be recorded."""
+    if recordings_dir is None:
+        return ["/"]
+    recordings_dir = recordings_dir.resolve()
+    recordings_dir.mkdir(parents=True, exist_ok=True)
+    folders = []
+    for parent, step in zip(reversed(recordings_dir.parents), recordings_dir.parts[1:]):
+        try:
+            beside = sorted(parent.iterdir())
+        except OSError:
+            continue  # a folder Janus cannot look into it cannot write into either
+        folders += [f"{entry}/" for entry in beside if entry.name != step]
+    return folders
+
+
 def janus_configs_render(outdir: Path, *, admin_key: str, http_port: int = DEFAULT_HTTP_PORT,
                          ws_port: int = DEFAULT_WS_PORT, rtp_range: str = DEFAULT_RTP_RANGE,
-                         bind_ip: str = DEFAULT_BIND_IP, lib_dir: Path | None = None) -> list[Path]:
+                         bind_ip: str = DEFAULT_BIND_IP, lib_dir: Path | None = None,
+                         recordings_dir: Path | None = None) -> list[Path]:
     """Write the four config files, filled, into `outdir` (readable by its owner only: the
     VideoRoom's holds the admin key). Returns their paths. ValueError for a value that would
-    make a broken or unsafe config."""
+    make a broken or unsafe config. With `recordings_dir` (the site's RECORDINGS_DIR), Janus
+    may write recordings there and nowhere else; without, nowhere."""
     if not re.fullmatch(r"[A-Za-z0-9_\-.~]{16,}", admin_key):
         # Into a jcfg string as it is: no quotes or backslashes, and long enough to guess at.
         raise ValueError("the admin key must be at least 16 characters of A-Z a-z 0-9 _ - . ~")
@@ -102,6 +125,7 @@ def janus_configs_render(outdir: Path, *, admin_key: str, http_port: int = DEFAU
         "WS_PORT": str(ws_port),
         "RTP_RANGE": rtp_range,
         "ADMIN_KEY": admin_key,
+        "PROTECTED_FOLDERS": ",\n\t\t".join(json.dumps(f) for f in protected_folders(recordings_dir)),
     }
     placeholder = re.compile("@(" + "|".join(values) + ")@")
     outdir.mkdir(parents=True, exist_ok=True)
@@ -126,11 +150,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rtp-range", default=DEFAULT_RTP_RANGE, help="UDP ports for media, low-high")
     parser.add_argument("--bind-ip", default=DEFAULT_BIND_IP, help="address the HTTP and WebSocket APIs listen on")
     parser.add_argument("--lib-dir", type=Path, help="Janus's library folder (default: found)")
+    parser.add_argument("--recordings-dir", type=Path,
+                        help="the one folder Janus may record into (the site's RECORDINGS_DIR); default: none")
     args = parser.parse_args(argv)
     try:
         admin_key = admin_key_read_or_create(args.admin_key_file)
         janus_configs_render(args.outdir, admin_key=admin_key, http_port=args.http_port, ws_port=args.ws_port,
-                             rtp_range=args.rtp_range, bind_ip=args.bind_ip, lib_dir=args.lib_dir)
+                             rtp_range=args.rtp_range, bind_ip=args.bind_ip, lib_dir=args.lib_dir,
+                             recordings_dir=args.recordings_dir)
     except (OSError, ValueError) as error:
         sys.exit(f"render.py: {error}")
 

@@ -267,5 +267,10 @@ JANUS_PUBLIC_URL = os.environ.get("JANUS_PUBLIC_URL", "")
 JANUS_ADMIN_KEY = os.environ.get("JANUS_ADMIN_KEY", "")
 # Janus must answer within this, or the class falls back to the embedded mode.
 JANUS_TIMEOUT_S = float(os.environ.get("JANUS_TIMEOUT_S", "3"))
+# Where Janus writes the raw recordings (.mjr) of recorded classes, a folder per class session,
+# until the worker has made them into one video (classes/live/janus_recordings.py). Private:
+# never served. Janus must see it at this same path (same machine, or a shared mount): it is
+# the rec_dir the server gives Janus, and the one folder Janus's config lets it write into.
+RECORDINGS_DIR = Path(os.environ.get("RECORDINGS_DIR", PRIVATE_MEDIA_ROOT / "janus-recordings"))
 # A browser mesh carries four to six video receivers (measured: `make bench BENCH=media`).
 EMBEDDED_MAX_LEARNERS = int(os.environ.get("EMBEDDED_MAX_LEARNERS", "6"))

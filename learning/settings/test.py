@@ -16,6 +16,8 @@ WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".test-media"))  # noqa: F405
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / ".test-private-media"))  # noqa: F405
+# The site Janus records for is told where (tests/browser/conftest.py, sfu_server_url).
+RECORDINGS_DIR = Path(os.environ.get("RECORDINGS_DIR", PRIVATE_MEDIA_ROOT / "janus-recordings"))
 # Playwright's wait_for_function evaluates its condition with eval() inside the page, which
 # the Content-Security-Policy would refuse; everything else in the policy stays as in production.
 CSP_ALLOW_EVAL = True

@@ -23,6 +23,8 @@ window.ClassroomMediaMode = function (room) {
   var QUALITY_EVERY_MS = 5000;
 
   var av = ClassroomAV(room);
+  // The teacher's desk view (classroom-desk.js): the paths hand it the desk's picture.
+  var desk = room.desk = ClassroomDesk(room, av);
   var path = null, pathKey = "", stopped = false, speakWanted = false, over = false, lastMedia = null;
   room.localStream = null;
   room.mic = null;
@@ -72,6 +74,7 @@ window.ClassroomMediaMode = function (room) {
       if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
     });
     room.localStream = room.mic = null;
+    desk.setStream(null);
     $("speak-banner").hidden = true;
     av.video.srcObject = null;
     $("stage-placeholder").textContent = S.ended;
@@ -79,6 +82,7 @@ window.ClassroomMediaMode = function (room) {
   }
 
   function onState(state) {
+    desk.onState(state);
     if (state.status === "ended") { if (!over) { classEnded(); } return; }
     if (over) { // started again after 下课
       over = false;

@@ -32,6 +32,10 @@ window.ClassroomMedia = function (room, av) {
   room.peers = new Map();
   room.speakerStreams = new Map();
   var micSender = null, lastRenewAt = 0, checkTimer = null;
+  // The desk camera (the teacher's phone, desk-camera.js) sends its picture to the teacher's page
+  // over a connection of its own, and the teacher's page adds it to each learner's connection
+  // (renegotiating), so learners still connect to the teacher only.
+  var deskPeer = null, deskStream = null, lastDeskRenewAt = 0;
 
   function newPeer(participantId, pcId, polite) {
     var pc = new RTCPeerConnection({ iceServers: room.config.iceServers });
@@ -43,7 +47,7 @@ window.ClassroomMedia = function (room, av) {
     pc.onnegotiationneeded = function () {
       peer.makingOffer = true;
       pc.setLocalDescription().then(function () {
-        send({ type: "signal", to: participantId, data: { pc: pcId, description: pc.localDescription } });
+        send({ type: "signal", to: participantId, data: described(peer, pc.localDescription) });
       }).catch(function () {}).finally(function () { peer.makingOffer = false; });
     };
     pc.ontrack = function (event) { onRemoteTrack(peer, event); };
@@ -51,9 +55,18 @@ window.ClassroomMedia = function (room, av) {
     return peer;
   }
 
+  // A description for `peer`'s connection; the teacher's says which stream is the desk camera's,
+  // so the learner's page sorts the desk's track from the teacher's when it arrives.
+  function described(peer, description) {
+    var data = { pc: peer.id, description: description };
+    if (isTeacher) { data.desk = peer.deskStream ? peer.deskStream.id : ""; }
+    return data;
+  }
+
   function closePeer(participantId) {
     var peer = room.peers.get(participantId);
     if (peer) { peer.pc.close(); room.peers.delete(participantId); }
+    if (peer && peer.deskId && !isTeacher) { room.desk.setStream(null); } // its desk picture went with it
   }
 
   function working(peer) {
@@ -64,6 +77,7 @@ window.ClassroomMedia = function (room, av) {
 
   function onSignal(from, data) {
     if (!data || !data.pc) { return; }
+    if (isTeacher && from === deskId()) { deskSignal(from, data); return; }
     var peer = room.peers.get(from);
     if (data.renew) {
       // A learner's page asks for a fresh connection: replace what we hold for them, unless
@@ -81,6 +95,10 @@ window.ClassroomMedia = function (room, av) {
       if (isTeacher) { addLocalTracks(peer); }
     }
     var pc = peer.pc;
+    if ("desk" in data && !isTeacher) { // which of the teacher's streams is the desk's ("" for none)
+      peer.deskId = data.desk;
+      if (!data.desk) { room.desk.setStream(null); }
+    }
     if (data.description) {
       var collision = data.description.type === "offer" && (peer.makingOffer || pc.signalingState !== "stable");
       peer.ignoreOffer = !peer.polite && collision;
@@ -88,7 +106,7 @@ window.ClassroomMedia = function (room, av) {
       pc.setRemoteDescription(data.description).then(function () {
         if (data.description.type !== "offer") { return; }
         return pc.setLocalDescription().then(function () {
-          send({ type: "signal", to: from, data: { pc: peer.id, description: pc.localDescription } });
+          send({ type: "signal", to: from, data: described(peer, pc.localDescription) });
         });
       }).catch(function () {});
     } else if (data.candidate) {
@@ -105,6 +123,10 @@ window.ClassroomMedia = function (room, av) {
       room.peers.forEach(function (other) { if (other !== peer) { forward(other, peer.participant, stream); } });
       return;
     }
+    if (peer.deskId && stream && stream.id === peer.deskId) {
+      room.desk.setStream(stream);
+      return;
+    }
     var video = av.video;
     if (!video.srcObject || video.srcObject.id === stream.id || event.track.kind === "video") {
       av.showTeacher(stream);
@@ -116,6 +138,7 @@ window.ClassroomMedia = function (room, av) {
   // ------------------------------------------------------------------ teacher side
   function addLocalTracks(peer) {
     room.localStream.getTracks().forEach(function (track) { peer.pc.addTrack(track, room.localStream); });
+    forwardDesk(peer);
     room.speakerStreams.forEach(function (stream, speaker) { if (speaker !== peer.participant) { forward(peer, speaker, stream); } });
   }
 
@@ -133,8 +156,74 @@ window.ClassroomMedia = function (room, av) {
     av.dropAudio("speaker-" + speaker);
   }
 
+  // ------------------------------------------------------------------ teacher side: the desk camera
+  function deskId() { return room.state && room.state.desk ? room.state.desk.id : null; }
+
+  function deskSignal(from, data) {
+    if (data.renew || data.desk !== undefined) { return; }
+    if (!deskPeer || deskPeer.id !== data.pc) { // the phone's new connection: the old one goes
+      closeDesk();
+      var pc = new RTCPeerConnection({ iceServers: room.config.iceServers });
+      deskPeer = { pc: pc, id: data.pc, madeAt: Date.now() };
+      pc.onicecandidate = function (event) {
+        if (event.candidate) { send({ type: "signal", to: from, data: { pc: data.pc, candidate: event.candidate } }); }
+      };
+      pc.ontrack = function (event) { setDesk(event.streams[0] || new MediaStream([event.track])); };
+      pc.onconnectionstatechange = function () {
+        if (deskPeer && deskPeer.pc === pc && ["failed", "closed"].indexOf(pc.connectionState) >= 0) { closeDesk(); }
+      };
+    }
+    var peer = deskPeer;
+    if (data.description) {
+      peer.pc.setRemoteDescription(data.description).then(function () {
+        if (data.description.type !== "offer") { return; }
+        return peer.pc.setLocalDescription().then(function () {
+          send({ type: "signal", to: from, data: { pc: peer.id, description: peer.pc.localDescription } });
+        });
+      }).catch(function () {});
+    } else if (data.candidate) {
+      peer.pc.addIceCandidate(data.candidate).catch(function () {});
+    }
+  }
+
+  function closeDesk() {
+    if (deskPeer) { deskPeer.pc.close(); }
+    deskPeer = null;
+    setDesk(null);
+  }
+
+  function setDesk(stream) {
+    if (stream === deskStream) { return; }
+    deskStream = stream;
+    room.desk.setStream(stream);
+    room.peers.forEach(forwardDesk);
+  }
+
+  // The desk's picture on a learner's connection; the offer this makes says which stream it is
+  // (described), so the track is shown as the desk and not as the teacher.
+  function forwardDesk(peer) {
+    if ((peer.deskStream || null) === deskStream) { return; }
+    (peer.deskSenders || []).forEach(function (sender) { try { peer.pc.removeTrack(sender); } catch (e) {} });
+    peer.deskStream = deskStream;
+    peer.deskSenders = deskStream ? deskStream.getVideoTracks().map(function (track) {
+      return peer.pc.addTrack(track, deskStream);
+    }) : [];
+  }
+
+  // The state says the phone is here but this page has no connection from it (the page was
+  // reloaded, or the connection failed): ask the phone for a fresh one, as a learner asks us.
+  function syncDesk(state) {
+    var desk = state.desk;
+    if (!desk || !desk.online) { if (deskPeer || deskStream) { closeDesk(); } return; }
+    var s = deskPeer && deskPeer.pc.connectionState;
+    var fine = s === "connected" || (deskPeer && (s === "new" || s === "connecting") && Date.now() - deskPeer.madeAt < STUCK_MS);
+    if (fine || Date.now() - lastDeskRenewAt < RENEW_EVERY_MS) { return; }
+    if (send({ type: "signal", to: desk.id, data: { pc: Realtime.newId(), renew: true } })) { lastDeskRenewAt = Date.now(); }
+  }
+
   // The room's state says who is here and who may be heard; the connections follow it.
   function syncPeers(state) {
+    if (isTeacher && state) { syncDesk(state); }
     if (!isTeacher || !room.localStream || !state) { return; }
     var present = new Set();
     state.participants.forEach(function (p) {
@@ -197,6 +286,9 @@ window.ClassroomMedia = function (room, av) {
 
   function stop() {
     clearInterval(checkTimer);
+    if (deskPeer) { deskPeer.pc.close(); }
+    deskPeer = deskStream = null;
+    room.desk.setStream(null);
     room.peers.forEach(function (peer) { peer.pc.close(); });
     room.peers.clear();
     room.speakerStreams.clear();
@@ -210,7 +302,9 @@ window.ClassroomMedia = function (room, av) {
     start: function () {
       cameraReady();
       // States come only when the room changes; a connection that dies quietly is noticed here.
-      if (!isTeacher) { checkTimer = setInterval(askTeacher, CHECK_EVERY_MS); }
+      checkTimer = setInterval(function () {
+        if (!isTeacher) { askTeacher(); } else if (room.state) { syncDesk(room.state); }
+      }, CHECK_EVERY_MS);
     },
     cameraReady: cameraReady,
     stop: stop,

@@ -84,6 +84,8 @@
     return;
   }
   var media = ClassroomMediaMode(room);
+  // The teacher's page records the class when the state says the browser does (classroom-recorder.js).
+  var recorder = isTeacher && window.ClassroomRecorder ? ClassroomRecorder(room) : null;
 
   // ------------------------------------------------------------------ waiting: the minutes go by
   // Before entering too: the words the server wrote become "in 5 minutes" as the time comes.
@@ -153,8 +155,14 @@
     if (isTeacher) {
       renderPeople(state);
       $("lock-chat").textContent = state.chat_locked ? S.unlockChat : S.lockChat;
+      $("record-toggle").hidden = state.status !== "live";
+      // 录像 is chosen with 开始上课; while the class is on, 开始录像 / 停止录像 stands in its place.
+      $("record-choice").closest("label").hidden = state.status === "live";
+      $("record-toggle").textContent = state.recording ? S.recordStop : S.recordStart;
     }
+    $("recording-sign").hidden = !state.recording;
     media.onState(state);
+    if (recorder) { recorder.onState(state); }
   }
 
   // Here now first, raised hands on top (in the order raised: the server lists by role and
@@ -298,12 +306,18 @@
       $("play-test-sound").focus();
     });
   } else {
-    $("start-class").addEventListener("click", function () { send({ type: "class.start" }); });
+    $("start-class").addEventListener("click", function () {
+      send({ type: "class.start", record: $("record-choice").checked });
+    });
+    $("record-toggle").addEventListener("click", function () {
+      send({ type: "recording.set", on: !(room.state && room.state.recording) });
+    });
     // 下课 asks in confirm.js's dialog, as every action that cannot be taken back does; on yes
     // it is a frame on the socket, not a post.
     $("end-class-form").addEventListener("confirmed", function (event) {
       event.preventDefault();
-      send({ type: "class.end" });
+      // The recording's last seconds are sent first: the server joins the recording at 下课.
+      (recorder ? recorder.finish() : Promise.resolve()).then(function () { send({ type: "class.end" }); });
     });
     $("mute-all").addEventListener("click", function () { send({ type: "mute.all" }); });
     $("lock-chat").addEventListener("click", function () {

@@ -56,7 +56,7 @@ window.ClassroomSfu = function (room, av, media) {
   };
   var generation = 0, attempts = 0, retryTimer = null, stopped = false, subscribing = false, roomWasClosed = false;
   // The participant handle; the subscriber handle once joined, and the one being joined before.
-  var participant = null, subscriber = null, joining = null, teacherStream = null;
+  var participant = null, subscriber = null, joining = null, teacherStream = null, deskStream = null;
   var voices = new Map(); // feed id -> the track playing in its audio element
 
   // ------------------------------------------------------------------ joining
@@ -143,6 +143,7 @@ window.ClassroomSfu = function (room, av, media) {
     voices.clear();
     teacherStream = null;
     if (!isTeacher) { av.showTeacher(null); }
+    if (deskStream) { deskStream = null; room.desk.setStream(null); }
   }
 
   function onParticipantEvent(data) {
@@ -236,7 +237,7 @@ window.ClassroomSfu = function (room, av, media) {
     // The server knew no teacher yet: the teacher is the one who sends a picture.
     var found = null;
     sfu.publishers.forEach(function (p, id) {
-      if (found === null && (p.streams || []).some(function (s) { return s.type === "video"; })) { found = id; }
+      if (found === null && id !== media.desk_feed && (p.streams || []).some(function (s) { return s.type === "video"; })) { found = id; }
     });
     return found;
   }
@@ -343,14 +344,16 @@ window.ClassroomSfu = function (room, av, media) {
     var pc = sfu.subscribePc;
     if (!pc) { return; }
     var teacher = teacherFeed();
-    var teacherTracks = [], heard = new Map();
+    var teacherTracks = [], deskTracks = [], heard = new Map();
     sfu.teacherVideoMid = null;
     pc.getTransceivers().forEach(function (transceiver) {
       if (!transceiver.mid || transceiver.currentDirection === "inactive" || transceiver.currentDirection === "stopped") { return; }
       var info = sfu.streams.find(function (s) { return s.mid === transceiver.mid; });
       if (!info || info.active === false || typeof info.feed_id !== "number") { return; }
       var track = transceiver.receiver.track;
-      if (info.feed_id === teacher) {
+      if (info.feed_id === media.desk_feed) {
+        if (info.type === "video") { deskTracks.push(track); } // the teacher's phone over the desk
+      } else if (info.feed_id === teacher) {
         teacherTracks.push(track);
         if (info.type === "video") { sfu.teacherVideoMid = info.mid; }
       } else if (info.type === "audio") {
@@ -358,6 +361,7 @@ window.ClassroomSfu = function (room, av, media) {
       }
     });
     if (!isTeacher) { showTeacher(teacherTracks); }
+    showDesk(deskTracks);
     voices.forEach(function (track, feed) {
       if (heard.get(feed) !== track) { av.dropAudio("feed-" + feed); voices.delete(feed); }
     });
@@ -375,6 +379,14 @@ window.ClassroomSfu = function (room, av, media) {
     if (same) { return; }
     teacherStream = tracks.length ? new MediaStream(tracks) : null;
     av.showTeacher(teacherStream);
+  }
+
+  // The desk's picture, on every page (the teacher's too: it sees what the learners see).
+  function showDesk(tracks) {
+    var same = deskStream ? tracks.length === 1 && deskStream.getTrackById(tracks[0].id) : !tracks.length;
+    if (same) { return; }
+    deskStream = tracks.length ? new MediaStream(tracks.slice(0, 1)) : null;
+    room.desk.setStream(deskStream);
   }
 
   function onQuality(level) {
@@ -404,6 +416,7 @@ window.ClassroomSfu = function (room, av, media) {
     update: function (fresh) {
       media = fresh;
       if (retryTimer) { connect(); }
+      render(); // the desk's feed may be new (`desk_feed`)
     },
     onState: function (state) {
       if (state.status === "ended") {

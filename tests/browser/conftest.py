@@ -175,7 +175,7 @@ def sfu_server_url(_site, janus_server, tmp_path_factory) -> str:
     (SFU mode, docs/realtime.md): the same database as live_server_url's, with the
     session's Janus (tests/conftest.py) in JANUS_URL, JANUS_PUBLIC_URL and JANUS_ADMIN_KEY."""
     env = {**_site.env, "JANUS_URL": janus_server.http_url, "JANUS_PUBLIC_URL": janus_server.ws_url,
-           "JANUS_ADMIN_KEY": janus_server.admin_key}
+           "JANUS_ADMIN_KEY": janus_server.admin_key, "RECORDINGS_DIR": str(janus_server.recordings_dir)}
     server = DaphneServer(env, log=tmp_path_factory.mktemp("daphne-sfu") / "daphne.log")
     try:
         with server:

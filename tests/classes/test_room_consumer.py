@@ -190,6 +190,16 @@ async def test_class_start_makes_the_room_live_for_everyone(lesson, teacher_cook
 
 
 @run_async
+async def test_class_start_with_record_tells_every_page_the_class_is_recorded(lesson, teacher_cookie, liu_cookie):
+    teacher = await join(lesson.pk, teacher_cookie)
+    liu = await join(lesson.pk, liu_cookie, teacher)
+    await send(teacher, type="class.start", record=True)
+    seen = await frame_of(liu, events.STATE)
+    await leave(teacher, liu)
+    assert (seen["recording"], seen["recording_by"]) == (True, "browser")
+
+
+@run_async
 async def test_class_end_ends_the_class_lowers_hands_and_takes_voices_back(
     lesson, teacher_cookie, liu_cookie, wu_cookie
 ):

@@ -79,8 +79,16 @@ def test_a_request_for_a_fresh_connection_is_relayed():
     assert signal_data_clean(data) == data
 
 
+def test_an_offer_says_which_of_its_streams_is_the_desk_cameras():
+    data = {"pc": "p1", "description": {"type": "offer", "sdp": "v=0"}, "desk": "stream-7"}
+    assert signal_data_clean(data) == data
+
+
 @pytest.mark.parametrize("data", [
     {"pc": "p1"},
+    {"pc": "p1", "desk": "stream-7"},
+    {"pc": "p1", "candidate": {"candidate": ""}, "desk": "stream-7"},
+    {"pc": "p1", "description": {"type": "offer", "sdp": "v=0"}, "desk": 7},
     {"pc": "p1", "renew": 1},
     {"pc": "p1", "renew": True, "description": {"type": "offer", "sdp": "v=0"}},
     {"pc": "p1", "description": {"type": "offer", "sdp": "v=0"}, "candidate": {"candidate": ""}},
