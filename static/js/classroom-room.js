@@ -156,7 +156,9 @@
       renderPeople(state);
       $("lock-chat").textContent = state.chat_locked ? S.unlockChat : S.lockChat;
       $("record-toggle").hidden = state.status !== "live";
-      // 录像 is chosen with 开始上课; while the class is on, 开始录像 / 停止录像 stands in its place.
+      // While the class is on, 开始上课 is gone (下课 ends it), and 开始录像 / 停止录像 stands
+      // in the place of 录像, which is chosen with 开始上课.
+      $("start-class").hidden = state.status === "live";
       $("record-choice").closest("label").hidden = state.status === "live";
       $("record-toggle").textContent = state.recording ? S.recordStop : S.recordStart;
     }

@@ -123,6 +123,10 @@ def test_the_console_of_a_recorded_class_passes_the_accessibility_gate(new_conte
     teacher = teacher_starts_recording(new_context)
     learner = learner_enters(new_context(), join_paths["赵建国", COURSE], COURSE)
     expect(learner.locator("#recording-sign")).to_be_visible()
+    # While the class is on, the console offers what can be done now: not 开始上课 or 录像 again.
+    expect(teacher.get_by_role("button", name="开始上课")).to_be_hidden()
+    expect(teacher.get_by_label("录像")).to_be_hidden()
+    expect(teacher.get_by_role("button", name="停止录像")).to_be_visible()
     assert_accessible(learner)
     save_screenshot(teacher, "recording-console", "desktop")
 
