@@ -10,13 +10,14 @@ no proxy configured, streams them itself.
 
 import mimetypes
 import os
+import re
 import secrets
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 
@@ -27,6 +28,11 @@ EXTENSION_MAX = 5
 # The names never change (a new file gets a new name), so a member's phone may keep what it
 # fetched for a day instead of downloading every photo again on each scroll; never a shared cache.
 CACHE_CONTROL = "private, max-age=86400"
+# One byte range ("bytes=500-", "bytes=0-99", "bytes=-100"): what a video or audio player asks
+# for to seek. Several ranges in one request are answered with the whole file.
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# A range is read and sent a piece at a time: a class recording is hundreds of MB.
+STREAM_PIECE_BYTES = 256 * 1024
 
 
 @deconstructible
@@ -66,18 +72,54 @@ class PrivateStorage(FileSystemStorage):
         return reverse(self.view_name, kwargs={"name": name})
 
 
-def private_file_response(*, storage: Storage, name: str) -> HttpResponse:
-    """The file, for someone the caller has already let in; Http404 when it is not there."""
+def private_file_response(*, storage: Storage, name: str, request=None) -> HttpResponse:
+    """The file, for someone the caller has already let in; Http404 when it is not there.
+    Given the `request`, a byte range it asks for is answered (206), so a player can seek."""
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     prefix = settings.PRIVATE_MEDIA_ACCEL_REDIRECT
     if prefix:
-        # The proxy's `internal` location sends the file; Django never reads it.
+        # The proxy's `internal` location sends the file (and answers ranges); Django never reads it.
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
     else:
         try:
-            response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+            file = storage.open(name, "rb")
         except (FileNotFoundError, IsADirectoryError):
             raise Http404 from None
+        wanted = RANGE.match(request.headers.get("Range", "").strip()) if request is not None else None
+        if wanted and (wanted[1] or wanted[2]):
+            response = _range_response(file, storage.size(name), wanted, content_type)
+        else:
+            response = FileResponse(file, content_type=content_type)
+        if request is not None:
+            response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _range_response(file, size: int, wanted: re.Match, content_type: str) -> HttpResponse:
+    if wanted[1]:
+        start = int(wanted[1])
+        end = min(int(wanted[2]), size - 1) if wanted[2] else size - 1
+    else:  # the last N bytes
+        start, end = max(size - int(wanted[2]), 0), size - 1
+    if start > end or start >= size:
+        file.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    file.seek(start)
+
+    def pieces(left=end - start + 1):
+        with file:
+            while left > 0:
+                piece = file.read(min(STREAM_PIECE_BYTES, left))
+                if not piece:
+                    return
+                left -= len(piece)
+                yield piece
+
+    response = StreamingHttpResponse(pieces(), status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
     return response

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from classes.courses.join_cards import qr_code_svg, site_url
 from classes.live import desk
-from classes.live.views import _class_session_for
+from classes.live.views import class_session_for
 from classes.models import RoomRole
 
 # What the phone page says for each refusal; the HTTP status says it too, for whatever else reads it.
@@ -21,7 +21,7 @@ REFUSAL_STATUS = {desk.UNKNOWN: 404, desk.USED: 410, desk.EXPIRED: 410, desk.REV
 @require_POST
 def desk_qr_new(request, session_id: int):
     """The teacher's console: a fresh one-time QR code for the desk camera (the older one stops working)."""
-    session, person, refusal = _class_session_for(request, session_id)
+    session, person, refusal = class_session_for(request, session_id)
     teacher = getattr(request.user, "teacher", None) if person else None
     if refusal or person.role != RoomRole.TEACHER or teacher is None:
         return JsonResponse({"ok": False}, status=403)

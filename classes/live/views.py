@@ -21,7 +21,7 @@ from core.bodies import body_limit, json_body_read
 from core.timefmt import class_time
 
 
-def _class_session_for(request, session_id: int):
+def class_session_for(request, session_id: int):
     """The session and the visitor's place in its room, or a ready 403 response."""
     session = get_object_or_404(ClassSession.objects.select_related("course"), pk=session_id, course__live=True)
     person = course_person(course=session.course, learner=current_learner(request), user=request.user)
@@ -34,7 +34,7 @@ def _class_session_for(request, session_id: int):
 def class_page(request, session_id: int):
     """The class: waiting room, device check and the live room, on one page, so the
     进入课堂 tap that starts the sound is the same tap that opens the room."""
-    session, person, refusal = _class_session_for(request, session_id)
+    session, person, refusal = class_session_for(request, session_id)
     if refusal:
         return refusal
     return render(request, "classes/class_page.html", {
@@ -66,7 +66,7 @@ def class_page(request, session_id: int):
 @require_POST
 def device_check(request, session_id: int):
     """Record a device check's result (the volunteers' readiness list reads it)."""
-    session, person, refusal = _class_session_for(request, session_id)
+    session, person, refusal = class_session_for(request, session_id)
     if refusal:
         return JsonResponse({"ok": False}, status=403)
     result = json_body_read(request)

@@ -34,12 +34,10 @@ def recording_to_process(*, session: ClassSession) -> Recording | None:
                                     made_by=RecordingMaker.JANUS, removed_at__isnull=True).first()
 
 
-def recordings_ready(*, course=None, session: ClassSession | None = None) -> QuerySet[Recording]:
+def recordings_ready(*, session: ClassSession | None = None) -> QuerySet[Recording]:
     """Recordings one can watch, newest class first."""
     recordings = Recording.objects.filter(status=RecordingStatus.READY, removed_at__isnull=True)\
         .select_related("session__course").order_by("-session__starts_at", "-created_at")
-    if course is not None:
-        recordings = recordings.filter(session__course=course)
     if session is not None:
         recordings = recordings.filter(session=session)
     return recordings
@@ -73,10 +71,6 @@ def recording_for_file(*, name: str) -> Recording | None:
 
 def recording_keep_days() -> int:
     return RecordingSettings.load().keep_days
-
-
-def recording_size_words(*, recording: Recording) -> str:
-    return recording.size_words()
 
 
 def recording_length_words(*, recording: Recording) -> str:

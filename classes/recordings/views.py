@@ -2,11 +2,8 @@
 its video file (served only to those who may watch, with Range so seeking works), and
 deleting or keeping a recording."""
 
-import re
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -28,18 +25,13 @@ from core.timefmt import long_date
 RECORDING_CACHE_CONTROL = "private, no-store"
 # Slower helps follow a brush or a hand; a little faster, to go over what one already knows.
 REPLAY_SPEEDS = ["0.5", "0.75", "1", "1.25", "1.5"]
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-# Read and sent a piece at a time: a recording is hundreds of MB.
-STREAM_PIECE_BYTES = 256 * 1024
-# Room for the query string's numbers besides the chunk itself.
-CHUNK_BODY_MAX_BYTES = services.RECORDING_CHUNK_MAX_BYTES
 
 
 def _person(request, course):
     return course_person(course=course, learner=current_learner(request), user=request.user)
 
 
-@body_limit(max_bytes=CHUNK_BODY_MAX_BYTES, answers_json=True)
+@body_limit(max_bytes=services.RECORDING_CHUNK_MAX_BYTES, answers_json=True)
 @require_POST
 def recording_chunk(request, session_id: int):
     """One chunk from the teacher's recorder: ?part=<recorder's key>&seq=<n>&t=<ms recorded so far>."""
@@ -83,7 +75,6 @@ def replay_page(request, recording_id: int):
         "session": recording.session,
         "course": recording.session.course,
         "may_manage": selectors.recording_may_manage(person=person),
-        "size_words": selectors.recording_size_words(recording=recording),
         "length_words": selectors.recording_length_words(recording=recording),
         "keep_until_words": long_date(recording.keep_until) if recording.keep_until else "",
         "speeds": REPLAY_SPEEDS,
@@ -122,50 +113,8 @@ def recording_file(request, name: str):
         raise Http404
     if not selectors.recording_may_watch(person=_person(request, recording.session.course)):
         raise Http404
-    if settings.PRIVATE_MEDIA_ACCEL_REDIRECT:  # the proxy answers ranges itself
-        response = private_file_response(storage=RECORDING_FILES, name=name)
-    else:
-        response = _ranged_file_response(request, name)
+    response = private_file_response(storage=RECORDING_FILES, name=name, request=request)
     response["Cache-Control"] = RECORDING_CACHE_CONTROL
-    return response
-
-
-def _ranged_file_response(request, name: str) -> HttpResponse:
-    try:
-        size = RECORDING_FILES.size(name)
-        file = RECORDING_FILES.open(name, "rb")
-    except (FileNotFoundError, IsADirectoryError):
-        raise Http404 from None
-    match = RANGE.match(request.headers.get("Range", "").strip())
-    if not match or not (match[1] or match[2]):
-        response = FileResponse(file, content_type="video/webm")
-        response["Accept-Ranges"] = "bytes"
-        return response
-    if match[1]:
-        start = int(match[1])
-        end = min(int(match[2]), size - 1) if match[2] else size - 1
-    else:  # the last N bytes
-        start, end = max(size - int(match[2]), 0), size - 1
-    if start > end or start >= size:
-        file.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    file.seek(start)
-
-    def pieces(left=end - start + 1):
-        with file:
-            while left > 0:
-                piece = file.read(min(STREAM_PIECE_BYTES, left))
-                if not piece:
-                    return
-                left -= len(piece)
-                yield piece
-
-    response = StreamingHttpResponse(pieces(), status=206, content_type="video/webm")
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
     return response
 
 
