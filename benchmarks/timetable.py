@@ -1,36 +1,44 @@
-"""The timetable proposal (classes.scheduling.propose) for a generated centre's week.
+"""The timetable proposal (classes.timetable.engine.propose) for generated centres' weeks,
+against the hand-written backtracking search it replaced, on the same input in the same run.
 
-The centre is generated from a fixed seed, so every run times the same input: 20
-teachers, each free 2-4 stretches a week of 2-5 hours; 30 courses of 60-120 minutes,
-once or twice a week, some with preferred times, a few held at the centre in one of
-three rooms. Two cases, one JSON line each:
+Each centre is generated from a fixed seed, so every run times the same input. Three cases,
+one JSON line each:
 
-- "ample": every teacher has time for their courses (all 30 are placed with this seed).
-- "overbooked": the same centre, but three teachers were each given two more courses of
-  two hours twice a week (they replace the last six courses), more than some of their
-  weeks hold, so a few courses cannot be placed (27 of 30 with this seed). Proving that
-  no timetable places more is the slow part: the search of independent groups one by one
-  keeps it to the groups of those teachers, and the step budget (per group) bounds each;
-  "complete" and "steps" say whether it ran out.
+- "ample": 20 teachers, each free 2-4 stretches a week of 2-5 hours; 30 courses of 60-120
+  minutes, once or twice a week, some with preferred times, six held at the centre in one of
+  three rooms. Every teacher has time for their courses.
+- "overbooked": the same centre, but three teachers were each given two more courses of two
+  hours twice a week (they replace the last six courses), more than their weeks hold. The old
+  search stopped at its step budget here without knowing whether more could be placed.
+- "large": a larger centre, 50 teachers, 100 courses, a fifth of them at the centre in one of
+  ten rooms.
+- "large_term": the large centre over a term of twelve weeks with two holidays, thirty days
+  a teacher is away and twenty afternoons of extra free time: the proposal weighs the away
+  dates and moves the classes they hit to another time that week (engine.makeups).
 
-Baseline, on the same input in the same run: a greedy first fit written here, which
-takes each course in turn and gives each session the first free quarter-hour (and the
-first room large enough) that clashes with nothing taken so far: no backtracking, no
-wishes. It shows what the search costs over the simplest thing that could work, and
-how many courses that simplest thing would leave out.
+For each: the solver's median and slowest time, courses placed, the wishes' cost of its
+timetable (engine.wishes_cost: lower is better) and whether it is proven best; the same for
+the old search, whose cost is counted by the same function; and whether the issue's targets
+are met (proven best in under a second for ample and overbooked; under two seconds, proven
+or at the time limit, for large; never fewer courses placed than the old search).
 
-No database: it only needs the scheduling module.
+The old search is read from the project's history (OLD_ENGINE_COMMIT) with git, not kept in
+the code; without the history its fields are null. No database: only the engine is timed.
 """
 
+import dataclasses
 import json
 import random
 import statistics
+import subprocess
+import sys
 import time
+import types
+from pathlib import Path
 
 SEED = 20240901
-TEACHERS = 20
-COURSES = 30
-ROOMS = {1: 12, 2: 20, 3: 30}  # a classroom, the hall, the computer room
+# The last commit with the hand-written search (classes/timetable/engine.py).
+OLD_ENGINE_COMMIT = "58807858bf5e3bf9498f0662deba062b09242850"
 RUNS = 7
 WARMUP = 1
 STEP = 15
@@ -43,13 +51,41 @@ OVERBOOKED_TEACHERS = 3
 EXTRA_COURSES_EACH = 2
 
 
-def centre(*, overbooked: bool):
-    """(needs, free_time): the same teachers and free time in both cases."""
+@dataclasses.dataclass(frozen=True)
+class Case:
+    name: str
+    teachers: int
+    courses: int
+    rooms: dict
+    in_centre: int
+    overbooked: bool = False
+    target_ms: int = 1000
+    must_be_proven: bool = True
+    term_weeks: int = 0
+    away_days: int = 0
+    extra_afternoons: int = 0
+
+
+CASES = (
+    # A classroom, the hall, the computer room.
+    Case("ample", teachers=20, courses=30, rooms={1: 12, 2: 20, 3: 30}, in_centre=6),
+    Case("overbooked", teachers=20, courses=30, rooms={1: 12, 2: 20, 3: 30}, in_centre=6, overbooked=True),
+    Case("large", teachers=50, courses=100, rooms=dict(enumerate([12, 12, 15, 15, 20, 20, 25, 30, 30, 40], start=1)),
+         in_centre=20, target_ms=2000, must_be_proven=False),
+    Case("large_term", teachers=50, courses=100, rooms=dict(enumerate([12, 12, 15, 15, 20, 20, 25, 30, 30, 40], start=1)),
+         in_centre=20, target_ms=2000, must_be_proven=False, term_weeks=12, away_days=30, extra_afternoons=20),
+)
+# The term's holidays: (week, weekday).
+HOLIDAYS = frozenset({(4, 0), (9, 3)})
+
+
+def centre(case: Case):
+    """(needs, free_time) of the case's generated centre."""
     from classes.timetable.engine import Interval, Need
 
     rng = random.Random(SEED)
     free_time = {}
-    for teacher in range(TEACHERS):
+    for teacher in range(case.teachers):
         days = sorted(rng.sample(range(7), rng.randint(2, 4)))
         stretches = []
         for day in days:
@@ -58,9 +94,9 @@ def centre(*, overbooked: bool):
             stretches.append(Interval(day, start, start + length))
         free_time[teacher] = stretches
 
-    # Every teacher teaches one course, a third of them a second.
-    teachers = list(range(TEACHERS)) + rng.sample(range(TEACHERS), COURSES - TEACHERS)
-    in_centre = set(rng.sample(range(COURSES), 6))
+    # Every teacher teaches one course, some of them a second.
+    teachers = list(range(case.teachers)) + rng.sample(range(case.teachers), case.courses - case.teachers)
+    in_centre = set(rng.sample(range(case.courses), case.in_centre))
     needs = []
     for key, teacher in enumerate(teachers, start=1):
         seats = rng.choice([8, 10, 15, 20, 25]) if key - 1 in in_centre else 0
@@ -71,58 +107,48 @@ def centre(*, overbooked: bool):
             duration=rng.choice([60, 90, 120]),
             preferred=rng.choice(PREFERRED_WINDOWS) if rng.random() < 0.4 else None,
             seats=seats,
-            room=rng.choice(list(ROOMS)) if seats and rng.random() < 0.5 else None,
+            room=rng.choice(list(case.rooms)) if seats and rng.random() < 0.5 else None,
         ))
-    if overbooked:
-        # The course count stays at 30: the extra courses replace the last few ordinary ones.
-        full = rng.sample(range(TEACHERS), OVERBOOKED_TEACHERS)
-        extra = [Need(key=COURSES - n, teacher=teacher, sessions=2, duration=120)
+    if case.overbooked:
+        # The course count stays the same: the extra courses replace the last few ordinary ones.
+        full = rng.sample(range(case.teachers), OVERBOOKED_TEACHERS)
+        extra = [Need(key=case.courses - n, teacher=teacher, sessions=2, duration=120)
                  for n, teacher in enumerate(t for t in full for _ in range(EXTRA_COURSES_EACH))]
-        needs = needs[:COURSES - len(extra)] + sorted(extra, key=lambda need: need.key)
+        needs = needs[:case.courses - len(extra)] + sorted(extra, key=lambda need: need.key)
     return needs, free_time
 
 
-def _busy(busy: list, who: int, day: int, start: int, end: int) -> bool:
-    return any(b == who and d == day and s < end and start < e for b, d, s, e in busy)
+def term_weeks(case: Case, free_time):
+    """The case's term: its holidays and, drawn from the same seed, its away days and extra afternoons."""
+    from classes.timetable.engine import WHOLE_DAY, DatedChange, Interval, TermWeeks
+
+    rng = random.Random(SEED + 1)
+    changes = []
+    for _ in range(case.away_days):
+        teacher = rng.randrange(case.teachers)
+        day = rng.choice(free_time[teacher]).weekday  # a day they teach, or it would change nothing
+        changes.append(DatedChange(week=rng.randrange(case.term_weeks), teacher=teacher,
+                                   interval=Interval(day, *WHOLE_DAY), away=True))
+    for _ in range(case.extra_afternoons):
+        changes.append(DatedChange(week=rng.randrange(case.term_weeks), teacher=rng.randrange(case.teachers),
+                                   interval=Interval(rng.randrange(7), 14 * 60, 17 * 60), away=False))
+    return TermWeeks(count=case.term_weeks, closed=HOLIDAYS if case.term_weeks else frozenset(), changes=tuple(changes))
 
 
-def greedy_first_fit(*, needs, free_time, rooms, step):
-    """The baseline: each course in key order, each session the first place that is free."""
-    teacher_busy, room_busy, placed = [], [], {}
-    for need in needs:
-        taken = []
-        for _ in range(need.sessions):
-            found = None
-            for stretch in sorted(free_time.get(need.teacher, []), key=lambda s: (s.weekday, s.start)):
-                day = stretch.weekday
-                if found or day in {taken_day for taken_day, _, _, _ in taken}:
-                    continue
-                for start in range(-(-stretch.start // step) * step, stretch.end - need.duration + 1, step):
-                    end = start + need.duration
-                    if _busy(teacher_busy, need.teacher, day, start, end):
-                        continue
-                    room = None
-                    if need.seats:
-                        room = next((r for r, capacity in sorted(rooms.items())
-                                     if capacity >= need.seats and not _busy(room_busy, r, day, start, end)), None)
-                        if room is None:
-                            continue
-                    found = (day, start, end, room)
-                    break
-            if not found:
-                break
-            taken.append(found)
-            teacher_busy.append((need.teacher, *found[:3]))
-            if found[3] is not None:
-                room_busy.append((found[3], *found[:3]))
-        if len(taken) == need.sessions:
-            placed[need.key] = taken
-        else:
-            for day, start, end, room in taken:
-                teacher_busy.remove((need.teacher, day, start, end))
-                if room is not None:
-                    room_busy.remove((room, day, start, end))
-    return placed
+def old_engine():
+    """The hand-written search as it was at OLD_ENGINE_COMMIT, or None without the history."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{OLD_ENGINE_COMMIT}:classes/timetable/engine.py"],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("timetable_engine_before_the_solver")
+    # Its dataclasses look their module up by name while they are made.
+    sys.modules[module.__name__] = module
+    exec(compile(source, "old-engine.py", "exec"), module.__dict__)
+    return module
 
 
 def _timed(function) -> tuple[list[float], object]:
@@ -136,20 +162,50 @@ def _timed(function) -> tuple[list[float], object]:
     return samples, result
 
 
-def run(*, out) -> None:
-    from classes.timetable.engine import propose
+def _old_run(old, needs, free_time, rooms):
+    """The old search on the same centre, its placements as the new engine's."""
+    from classes.timetable.engine import Placement
 
-    for case in ("ample", "overbooked"):
-        needs, free_time = centre(overbooked=case == "overbooked")
-        baseline, first_fit = _timed(lambda: greedy_first_fit(needs=needs, free_time=free_time, rooms=ROOMS,
-                                                              step=STEP))
-        samples, proposal = _timed(lambda: propose(needs=needs, free_time=free_time, rooms=ROOMS, step=STEP))
-        median_ms, baseline_ms = statistics.median(samples), statistics.median(baseline)
-        out.write(json.dumps({
-            "bench": "timetable_proposal", "case": case, "courses": len(needs), "teachers": len(free_time),
-            "median_ms": round(median_ms, 2), "max_ms": round(max(samples), 2), "runs": RUNS,
-            "placed": len({p.need for p in proposal.placements}), "complete": proposal.complete,
-            "steps": proposal.steps,
-            "baseline": "greedy first fit, no backtracking", "baseline_median_ms": round(baseline_ms, 2),
-            "baseline_placed": len(first_fit), "ratio": round(median_ms / baseline_ms, 2),
-        }) + "\n")
+    old_needs = [old.Need(**dataclasses.asdict(need)) for need in needs]
+    old_free = {teacher: [old.Interval(**dataclasses.asdict(s)) for s in stretches] for teacher, stretches in free_time.items()}
+    samples, proposal = _timed(lambda: old.propose(needs=old_needs, free_time=old_free, rooms=rooms, step=STEP))
+    return samples, proposal.complete, [Placement(**dataclasses.asdict(p)) for p in proposal.placements]
+
+
+def run(*, out) -> None:
+    from classes.timetable.engine import propose, wishes_cost
+
+    old = old_engine()
+    for case in CASES:
+        needs, free_time = centre(case)
+        weeks = term_weeks(case, free_time)
+        by_key = {need.key: need for need in needs}
+        samples, proposal = _timed(
+            lambda: propose(needs=needs, free_time=free_time, rooms=case.rooms, step=STEP, weeks=weeks)
+        )
+        placed = len({p.need for p in proposal.placements})
+        line = {
+            "bench": "timetable_proposal", "case": case.name, "courses": len(needs), "teachers": len(free_time),
+            "rooms": len(case.rooms), "runs": RUNS,
+            "median_ms": round(statistics.median(samples), 1), "max_ms": round(max(samples), 1),
+            "placed": placed, "objective": proposal.objective, "proven": proposal.proven,
+            "weeks": weeks.count, "classes_moved": sum(1 for m in proposal.makeups if m.moved_to),
+            "classes_missed": sum(1 for m in proposal.makeups if not m.moved_to),
+            "baseline": f"the hand-written backtracking search ({OLD_ENGINE_COMMIT[:7]})",
+            "old_median_ms": None, "old_placed": None, "old_objective": None, "old_complete": None, "ratio": None,
+        }
+        if old is not None:
+            old_samples, complete, old_placements = _old_run(old, needs, free_time, case.rooms)
+            line.update({
+                "old_median_ms": round(statistics.median(old_samples), 1),
+                "old_placed": len({p.need for p in old_placements}),
+                "old_objective": wishes_cost(old_placements, by_key, weeks), "old_complete": complete,
+                "ratio": round(statistics.median(samples) / statistics.median(old_samples), 2),
+            })
+        line["target_ms"] = case.target_ms
+        line["target_met"] = (
+            max(samples) < case.target_ms
+            and (proposal.proven or not case.must_be_proven)
+            and (line["old_placed"] is None or placed >= line["old_placed"])
+        )
+        out.write(json.dumps(line) + "\n")

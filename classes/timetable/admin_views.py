@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from classes.models import ClassSession, Term, TimetableSlot, Weekday
@@ -71,11 +73,21 @@ def _planner_action(request, term: Term) -> _RefusedEdit | None:
         messages.success(request, _("Proposed %(count)s weekly classes.") % {"count": len(result.slots)})
         for need, text in result.problems:
             messages.warning(request, _("%(course)s was not placed: %(why)s") % {"course": need.course, "why": text})
-        if not result.complete:
-            messages.warning(request, _("The search stopped early; some courses may fit if you move others by hand."))
+        if result.proven:
+            messages.info(request, _("This is the best timetable the teachers' free time allows: no other places more courses or meets more wishes."))
+        else:
+            messages.warning(request, _(
+                "The planner stopped looking after %(seconds)s seconds. This is the best timetable it found, "
+                "but a better one may exist: propose again, or move courses by hand."
+            ) % {"seconds": f"{settings.TIMETABLE_SOLVER_SECONDS:g}"})
     elif action == "publish":
         result = services.timetable_publish(term=term)
         messages.success(request, _("Published: %(count)s classes created.") % {"count": len(result.created)})
+        for need, day, session in result.moved:
+            messages.info(request, _("%(course)s on %(day)s is held on %(when)s instead: the teacher is away.") % {
+                "course": need.course, "day": day,
+                "when": date_format(timezone.localtime(session.starts_at), "SHORT_DATETIME_FORMAT"),
+            })
         for need, day, why in result.skipped:
             messages.info(request, _("%(course)s on %(day)s skipped: %(why)s") % {"course": need.course, "day": day, "why": why})
     elif action in ("add", "save"):
@@ -131,6 +143,7 @@ def timetable_planner(request, term_id: int):
             for slot in slots
         ],
         "problems": [] if term.published_at else planner.timetable_problems(term=term, hint_before_proposal=False),
+        "week_changes": [] if term.published_at else planner.timetable_week_changes(term=term),
         "add_form": refused.form if refused and refused_slot is None else TimetableSlotForm(
             term=term, with_need=True, auto_id=f"{_slot_form_prefix(None)}_%s"),
         "sessions": sessions_of_term(term=term) if term.published_at else None,

@@ -1,33 +1,58 @@
 """The timetable proposal: a pure function from what courses need and when teachers
 are free to a weekly placement of every course, with no database and no clock.
 
-Hard rules: a session lies inside its teacher's free time; a teacher never teaches
-two sessions at once; a room never holds two sessions at once and is large enough;
-one course's sessions fall on different days. Soft wishes, in order: the course's
-preferred times, its preferred room, days spread apart, earlier rather than later.
+Hard rules: a session lies inside its teacher's free time and starts on the step grid;
+a teacher never teaches two sessions at once; a room never holds two sessions at once
+and is large enough; one course's sessions fall on different days.
 
-The search places the most constrained courses first, tries cheaper times first,
-and backtracks, so it places every course whenever some timetable places them all
-(and otherwise as many as it can) within its step budget. Each course it cannot
-place gets the reason that blocked it."""
+What is best: the most courses placed, and among the timetables that place that many,
+the one that best meets the soft wishes, weighed against one another in this order: the
+course's preferred times, its preferred room, no class on a date its teacher is away,
+days spread apart, earlier rather than later.
+
+The proposal is a constraint model solved by OR-Tools' CP-SAT: one yes/no choice for
+every (day, start, room) a session could take, at most one a day per course, and at
+any moment at most one session per teacher and per room. The solver says whether the
+timetable it returns is proven best or the time limit ran out first. A course it cannot
+place gets the reason read off the model: its teacher's free time alone rules it out
+(no free time, too short, too few days, no room large enough), or the courses placed
+at the times it could use leave it none, named from the solver's own proof.
+
+A class the weekly timetable would put where its teacher is away on some date is moved,
+for that week only, to another time the teacher is free that week, their extra free
+time for that date included: `makeups`."""
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
-# A quarter of an hour: fine enough for real timetables, coarse enough to search fast.
+from ortools.sat.python import cp_model
+
+# A quarter of an hour: fine enough for real timetables, coarse enough to solve fast.
 DEFAULT_STEP_MINUTES = 15
-# A centre's term with ample free time is placed in a few hundred steps. Proving that
-# an overbooked corner (one teacher's courses competing for the one large room) cannot
-# take one more course may need millions; this many keep the worst case near a fifth
-# of a second, and the planner then says the search stopped early.
-DEFAULT_STEP_BUDGET = 40_000
-# Costs of the soft wishes, in the same units so they can be added.
-COST_PER_HOUR_OUTSIDE_PREFERRED = 10
-COST_OTHER_ROOM = 3
-COST_NEXT_DAY = 4  # two sessions of one course on neighbouring days
-COST_PER_HOUR_OF_DAY = 0.01  # prefer earlier times, only as a tie-breaker
+# The planner waits this long at most (settings.TIMETABLE_SOLVER_SECONDS); a centre's term
+# is proven best in well under a second, so the limit is only met by a very large centre.
+DEFAULT_TIME_LIMIT_SECONDS = 2.0
+# One search worker and a fixed seed: the same centre always gets the same timetable
+# (CP-SAT's parallel portfolio would race its workers and could answer differently).
+SOLVER_WORKERS = 1
+SOLVER_SEED = 20240901
+# The soft wishes' weights, in their order: an hour outside the preferred times (60,000, every
+# week) outweighs another room (30,000, every week), which outweighs one class on a date its
+# teacher is away (25,000: that week's class is moved, the others keep their time), which
+# outweighs two sessions on neighbouring days (20,000); a minute later in the day (1) only
+# breaks ties. So one away date never moves a course out of its preferred times all term.
+COST_PER_MINUTE_OUTSIDE_PREFERRED = 1_000
+COST_OTHER_ROOM = 30_000
+COST_PER_CLASS_ON_AN_AWAY_DATE = 25_000
+COST_NEXT_DAY = 20_000
+COST_PER_MINUTE_OF_DAY = 1
+WHOLE_DAY = (0, 24 * 60)
+# A group solved after the time limit is spent still gets this long for a first timetable.
+MIN_SOLVE_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,36 @@ class Placement:
         return Interval(self.weekday, self.start, self.end)
 
 
+@dataclass(frozen=True)
+class DatedChange:
+    """A teacher's free time on one date of the term, as it differs from their weekly free time."""
+
+    week: int  # 0 for the term's first week (the week of its first day)
+    teacher: int
+    interval: Interval  # the day of that week and the times; WHOLE_DAY when away all day
+    away: bool  # True: away then; False: extra free time
+
+
+@dataclass(frozen=True)
+class TermWeeks:
+    """The term's weeks, for what happens on dates rather than every week."""
+
+    count: int = 0
+    # (week, weekday) on which no class is held: holidays, and days before or after the term.
+    closed: frozenset[tuple[int, int]] = frozenset()
+    changes: tuple[DatedChange, ...] = ()
+
+    def away(self, teacher: int, week: int, interval: Interval) -> bool:
+        """Whether the teacher is away for some of this interval in that week."""
+        return any(
+            change.away and change.teacher == teacher and change.week == week and change.interval.overlaps(interval)
+            for change in self.changes
+        )
+
+    def open(self, week: int, weekday: int) -> bool:
+        return 0 <= week < self.count and (week, weekday) not in self.closed
+
+
 class Blocked:
     """Why a course could not be placed; the codes are turned into sentences by the caller."""
 
@@ -83,48 +138,51 @@ class Blocked:
 @dataclass(frozen=True)
 class Reason:
     code: str
-    # The courses whose places leave no room for this one (TAKEN only).
+    # The placed courses whose places leave no room for this one (TAKEN only).
     blocked_by: tuple[int, ...] = ()
     # TOO_SHORT: the longest free stretch; TOO_FEW_DAYS: how many days; NO_ROOM: the largest room.
     value: int = 0
+
+
+@dataclass(frozen=True)
+class MakeUp:
+    """One week's class of a course, moved because its teacher is away at the weekly time."""
+
+    need: int
+    week: int
+    missed: Placement  # the weekly time that week's class leaves
+    moved_to: Placement | None  # None: the teacher is free at no other time that week
 
 
 @dataclass
 class Proposal:
     placements: list[Placement] = field(default_factory=list)
     unplaced: dict[int, Reason] = field(default_factory=dict)
-    # False when the step budget ran out before every possibility was tried.
-    complete: bool = True
-    steps: int = 0
+    # True when the solver proved that no timetable is better; False when the time limit ran out first.
+    proven: bool = True
+    # The soft wishes' cost of the placements (wishes_cost): lower is better.
+    objective: int = 0
+    makeups: list[MakeUp] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Option:
+    """One place a session of a need could take, with what it costs by the wishes."""
+
     weekday: int
     start: int
     end: int
     room: int | None
-    cost: float
+    cost: int
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.weekday, self.start, self.end)
 
 
-def _options(need: Need, free: list[Interval], rooms: dict[int, int], step: int) -> list[_Option]:
-    """Every (day, start, room) where one session of the need could go, cheapest first."""
-    fitting_rooms = sorted(
-        (room for room, capacity in rooms.items() if capacity >= need.seats),
-        key=lambda room: (room != need.room, room),
-    ) if need.needs_room else [None]
-    options = []
-    for stretch in free:
-        for start in range(_grid_start(stretch.start, step), stretch.end - need.duration + 1, step):
-            end = start + need.duration
-            cost = COST_PER_HOUR_OF_DAY * start / 60
-            if need.preferred:
-                outside = max(0, need.preferred[0] - start) + max(0, end - need.preferred[1])
-                cost += COST_PER_HOUR_OUTSIDE_PREFERRED * outside / 60
-            for room in fitting_rooms:
-                options.append(_Option(stretch.weekday, start, end, room, cost + (COST_OTHER_ROOM if room != need.room else 0)))
-    options.sort(key=lambda o: (o.cost, o.weekday, o.start, o.room or 0))
-    return options
+def _grid_start(minute: int, step: int) -> int:
+    """The first step boundary at or after minute."""
+    return -(-minute // step) * step
 
 
 def _merge(free: list[Interval]) -> list[Interval]:
@@ -139,17 +197,69 @@ def _merge(free: list[Interval]) -> list[Interval]:
     return merged
 
 
+def _subtract(free: list[Interval], away: list[Interval]) -> list[Interval]:
+    """The free stretches with the away ones cut out."""
+    left = list(free)
+    for gone in away:
+        cut = []
+        for stretch in left:
+            if not stretch.overlaps(gone):
+                cut.append(stretch)
+                continue
+            if stretch.start < gone.start:
+                cut.append(Interval(stretch.weekday, stretch.start, gone.start))
+            if gone.end < stretch.end:
+                cut.append(Interval(stretch.weekday, gone.end, stretch.end))
+        left = cut
+    return left
+
+
+def _away_weeks(teacher: int, interval: Interval, weeks: TermWeeks) -> int:
+    """In how many weeks of the term the teacher is away for some of this weekly time."""
+    return sum(
+        1 for week in range(weeks.count) if weeks.open(week, interval.weekday) and weeks.away(teacher, week, interval)
+    )
+
+
+def _place_cost(need: Need, interval: Interval, room: int | None, weeks: TermWeeks) -> int:
+    cost = COST_PER_MINUTE_OF_DAY * interval.start
+    if need.preferred:
+        outside = max(0, need.preferred[0] - interval.start) + max(0, interval.end - need.preferred[1])
+        cost += COST_PER_MINUTE_OUTSIDE_PREFERRED * outside
+    if room != need.room and need.needs_room:
+        cost += COST_OTHER_ROOM
+    return cost + COST_PER_CLASS_ON_AN_AWAY_DATE * _away_weeks(need.teacher, interval, weeks)
+
+
+def _options(
+    need: Need, free: list[Interval], rooms: dict[int, int], step: int, weeks: TermWeeks = TermWeeks()
+) -> list[_Option]:
+    """Every (day, start, room) where one session of the need could go."""
+    fitting_rooms = sorted(room for room, capacity in rooms.items() if capacity >= need.seats) if need.needs_room else [None]
+    return [
+        _Option(stretch.weekday, start, start + need.duration, room,
+                _place_cost(need, Interval(stretch.weekday, start, start + need.duration), room, weeks))
+        for stretch in free
+        for start in range(_grid_start(stretch.start, step), stretch.end - need.duration + 1, step)
+        for room in fitting_rooms
+    ]
+
+
+def wishes_cost(placements: list[Placement], needs: dict[int, Need], weeks: TermWeeks = TermWeeks()) -> int:
+    """What the placements cost by the soft wishes (the proposal's objective below the placed count)."""
+    cost = sum(_place_cost(needs[p.need], p.interval, p.room, weeks) for p in placements)
+    days: dict[int, set[int]] = defaultdict(set)
+    for placement in placements:
+        days[placement.need].add(placement.weekday)
+    return cost + sum(COST_NEXT_DAY for taken in days.values() for day in taken if day + 1 in taken)
+
+
 def unplaceable_reason(
     *, need: Need, free_time: dict[int, list[Interval]], rooms: dict[int, int], step: int = DEFAULT_STEP_MINUTES
 ) -> Reason | None:
     """Why the need could not be placed even in an empty timetable, or None if it could."""
     free = _merge(free_time.get(need.teacher, []))
     return _alone_reason(need, free, rooms, _options(need, free, rooms, step), step)
-
-
-def _grid_start(minute: int, step: int) -> int:
-    """The first step boundary at or after minute."""
-    return -(-minute // step) * step
 
 
 def _alone_reason(
@@ -169,139 +279,154 @@ def _alone_reason(
     return None
 
 
-class _Search:
-    def __init__(self, needs: list[Need], options: dict[int, list[_Option]], budget: int, most: int | None = None):
-        # Most constrained first: fewest options per session needed, then most sessions.
-        self.needs = sorted(needs, key=lambda n: (len(options[n.key]) / n.sessions, -n.sessions, n.key))
-        self.options = options
-        self.budget = budget
-        # No timetable places more than this many; the search stops when it gets there.
-        self.most = len(needs) if most is None else most
-        self.steps = 0
-        self.teacher_busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self.room_busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self.chosen: dict[int, list[_Option]] = {}
-        self.cost = 0.0
-        self.best: tuple[int, float] = (-1, 0.0)
-        self.best_chosen: dict[int, list[_Option]] = {}
-        self.out_of_budget = False
+# ------------------------------------------------------------------ the model
 
-    @staticmethod
-    def _free(busy: dict, key: tuple[int, int], start: int, end: int) -> bool:
-        return all(end <= s or e <= start for s, e in busy.get(key, ()))
 
-    def _fits(self, need: Need, option: _Option) -> bool:
-        return self._free(self.teacher_busy, (need.teacher, option.weekday), option.start, option.end) and (
-            option.room is None or self._free(self.room_busy, (option.room, option.weekday), option.start, option.end)
-        )
+def _solver(time_limit: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = SOLVER_WORKERS
+    solver.parameters.random_seed = SOLVER_SEED
+    return solver
 
-    def _take(self, need: Need, option: _Option, sign: int) -> None:
-        spans = [(self.teacher_busy, (need.teacher, option.weekday))]
+
+class _Occupancy:
+    """Who and what a choice of the model would occupy, so that overlaps can be forbidden.
+
+    The sessions that take a teacher (or a room) on one day are intervals, and two intervals
+    overlap exactly when one of them holds the other's start. So "at most one chosen at each
+    start point" forbids every overlap, with one constraint a start point instead of one a pair."""
+
+    def __init__(self, model):
+        self.model = model
+        self.users: dict[tuple[str, int, int], list[tuple[int, int, object]]] = defaultdict(list)
+
+    def add(self, *, teacher: int, option: _Option, choice) -> None:
+        self.users[("teacher", teacher, option.weekday)].append((option.start, option.end, choice))
         if option.room is not None:
-            spans.append((self.room_busy, (option.room, option.weekday)))
-        for busy, key in spans:
-            if sign > 0:
-                busy.setdefault(key, []).append((option.start, option.end))
-            else:
-                busy[key].remove((option.start, option.end))
+            self.users[("room", option.room, option.weekday)].append((option.start, option.end, choice))
 
-    def run(self) -> None:
-        self._place(0, 0)
-
-    def _record(self, placed: int) -> None:
-        if (placed, -self.cost) > (self.best[0], -self.best[1]):
-            self.best = (placed, self.cost)
-            self.best_chosen = {key: list(chosen) for key, chosen in self.chosen.items()}
-
-    def _done(self) -> bool:
-        # As many placed as can be: stop at the first such timetable; its times were tried cheapest first.
-        return self.best[0] == self.most or self.out_of_budget
-
-    @staticmethod
-    def _spread_cost(taken: list[_Option], option: _Option) -> int:
-        return sum(COST_NEXT_DAY for o in taken if abs(o.weekday - option.weekday) == 1)
-
-    def _place(self, index: int, placed: int) -> None:
-        if index == len(self.needs):
-            self._record(placed)
-            return
-        if placed + (len(self.needs) - index) <= self.best[0]:
-            return  # even placing every remaining course would not beat the best found
-        need = self.needs[index]
-        self._sessions(need, index, placed, [], -1)
-        if self._done():
-            return
-        if placed + (len(self.needs) - index - 1) > self.best[0]:
-            self._place(index + 1, placed)  # leave this course out
-
-    def _sessions(self, need: Need, index: int, placed: int, taken: list[_Option], after_day: int) -> None:
-        if len(taken) == need.sessions:
-            self.chosen[need.key] = list(taken)
-            self._place(index + 1, placed + 1)
-            del self.chosen[need.key]
-            return
-        options = self.options[need.key]
-        if taken:
-            # Neighbouring days cost more, so try the rest of the week in order of the total cost.
-            options = sorted(options, key=lambda o: o.cost + self._spread_cost(taken, o))
-        for option in options:
-            if self._done():
-                return
-            # Days ascend within a course, so each set of days is tried once.
-            if option.weekday <= after_day:
-                continue
-            self.steps += 1
-            if self.steps > self.budget:
-                self.out_of_budget = True
-                return
-            if not self._fits(need, option):
-                continue
-            spread = self._spread_cost(taken, option)
-            self._take(need, option, +1)
-            self.cost += option.cost + spread
-            taken.append(option)
-            self._sessions(need, index, placed, taken, option.weekday)
-            taken.pop()
-            self.cost -= option.cost + spread
-            self._take(need, option, -1)
+    def forbid_overlaps(self) -> None:
+        for users in self.users.values():
+            for point in sorted({start for start, _end, _choice in users}):
+                holding = [choice for start, end, choice in users if start <= point < end]
+                if len(holding) > 1:
+                    self.model.AddAtMostOne(holding)
 
 
-def _taken_reason(need: Need, options: list[_Option], placements: list[Placement], needs: dict[int, Need]) -> Reason:
-    """The placed courses that occupy this need's teacher or rooms at the times it could use."""
-    blockers = set()
-    for option in options:
-        wanted = Interval(option.weekday, option.start, option.end)
+def _solve_placements(
+    needs: list[Need], options: dict[int, list[_Option]], time_limit: float
+) -> tuple[dict[int, list[_Option]], bool]:
+    """The chosen options of every placed need, and whether that is proven best."""
+    model = cp_model.CpModel()
+    occupancy = _Occupancy(model)
+    placed, chosen, costs = {}, {}, []
+    wish_bound = 0
+    for need in needs:
+        placed[need.key] = model.NewBoolVar(f"placed_{need.key}")
+        chosen[need.key] = []
+        by_day: dict[int, list] = defaultdict(list)
+        for index, option in enumerate(options[need.key]):
+            choice = model.NewBoolVar(f"n{need.key}_o{index}")
+            chosen[need.key].append((option, choice))
+            by_day[option.weekday].append(choice)
+            occupancy.add(teacher=need.teacher, option=option, choice=choice)
+            costs.append((option.cost, choice))
+        model.Add(sum(choice for _option, choice in chosen[need.key]) == need.sessions * placed[need.key])
+        used = {}
+        for day, choices in by_day.items():
+            used[day] = model.NewBoolVar(f"n{need.key}_d{day}")
+            model.Add(sum(choices) == used[day])  # at most one session a day, and whether there is one
+        if need.sessions > 1:
+            for day in used:
+                if day + 1 in used:
+                    both = model.NewBoolVar(f"n{need.key}_next{day}")
+                    model.AddBoolOr([used[day].Not(), used[day + 1].Not(), both])
+                    costs.append((COST_NEXT_DAY, both))
+        wish_bound += need.sessions * (max(o.cost for o in options[need.key]) + COST_NEXT_DAY)
+    occupancy.forbid_overlaps()
+
+    # A course placed outweighs everything the wishes can add up to, so no wish is ever met
+    # by leaving a course out.
+    placed_weight = wish_bound + 1
+    model.Minimize(sum(cost * choice for cost, choice in costs) - placed_weight * sum(placed.values()))
+    solver = _solver(time_limit)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, False  # not even a first timetable within the limit
+    result = {
+        key: [option for option, choice in pairs if solver.BooleanValue(choice)]
+        for key, pairs in chosen.items()
+        if solver.BooleanValue(placed[key])
+    }
+    return result, status == cp_model.OPTIMAL
+
+
+class _Taken:
+    """The placed courses by the teacher and the room they take on each day, for asking which
+    of them a session at some time would run into."""
+
+    def __init__(self, placements: list[Placement], teacher_of: dict[int, int]):
+        self.by_day: dict[tuple[str, int | None, int], list[Placement]] = defaultdict(list)
         for placement in placements:
-            other = needs[placement.need]
-            same_teacher = other.teacher == need.teacher
-            same_room = option.room is not None and placement.room == option.room
-            if (same_teacher or same_room) and placement.interval.overlaps(wanted):
-                blockers.add(placement.need)
-    return Reason(Blocked.TAKEN, blocked_by=tuple(sorted(blockers)))
+            self.by_day[("teacher", teacher_of[placement.need], placement.weekday)].append(placement)
+            if placement.room is not None:
+                self.by_day[("room", placement.room, placement.weekday)].append(placement)
+
+    def conflicts(self, need: Need, option: _Option) -> set[int]:
+        """The placed courses that take this option's teacher or room at its time."""
+        keys = [("teacher", need.teacher, option.weekday)]
+        if option.room is not None:
+            keys.append(("room", option.room, option.weekday))
+        return {
+            placement.need for key in keys for placement in self.by_day.get(key, ())
+            if placement.start < option.end and option.start < placement.end
+        }
 
 
-def _most_placeable(group: list[Need], options: dict[int, list[_Option]], budget: int) -> int:
-    """An upper bound on how many of the group's needs any timetable places: each teacher
-    on their own, rooms ignored. An overbooked teacher lowers it, so the search can stop as
-    soon as it has placed everything else instead of trying every way to fit one more."""
-    by_teacher: dict[int, list[Need]] = {}
-    for need in group:
-        by_teacher.setdefault(need.teacher, []).append(need)
-    most = 0
-    for teacher_needs in by_teacher.values():
-        if len(teacher_needs) == 1:
-            most += 1
-            continue
-        without_rooms = {}
-        for need in teacher_needs:
-            cheapest: dict[tuple[int, int], _Option] = {}
-            for o in options[need.key]:
-                cheapest.setdefault((o.weekday, o.start), _Option(o.weekday, o.start, o.end, None, o.cost))
-            without_rooms[need.key] = list(cheapest.values())
-        alone = _Search(teacher_needs, without_rooms, budget)
-        alone.run()
-        most += len(teacher_needs) if alone.out_of_budget else alone.best[0]
-    return most
+def _fits_beside(need: Need, options: list[_Option], conflicts: list[set[int]], kept: set[int]):
+    """Options of one need that fit beside the placed courses in `kept` (one a day) and no
+    names; or None and the placed courses the solver's proof that nothing fits rests on.
+
+    That each of those courses stays where it is are the model's assumptions, so the solver
+    can say which of them its proof of infeasibility used."""
+    model = cp_model.CpModel()
+    stays = {key: model.NewBoolVar(f"stays_{key}") for key in sorted(set().union(*conflicts) if conflicts else set())}
+    choices = [model.NewBoolVar(f"o{index}") for index in range(len(options))]
+    by_day: dict[int, list] = defaultdict(list)
+    for option, choice, blockers in zip(options, choices, conflicts):
+        by_day[option.weekday].append(choice)
+        for key in blockers:
+            model.AddBoolOr([choice.Not(), stays[key].Not()])
+    for day_choices in by_day.values():
+        model.AddAtMostOne(day_choices)
+    model.Add(sum(choices) == need.sessions)
+    model.AddAssumptions([stays[key] for key in sorted(stays) if key in kept])
+    for key in sorted(stays):
+        if key not in kept:
+            model.Add(stays[key] == 0)
+    solver = _solver(DEFAULT_TIME_LIMIT_SECONDS)
+    status = solver.Solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [option for option, choice in zip(options, choices) if solver.BooleanValue(choice)], set()
+    by_index = {stays[key].Index(): key for key in stays}
+    return None, {by_index[index] for index in solver.SufficientAssumptionsForInfeasibility()}
+
+
+def _blockers(need: Need, options: list[_Option], placements: list[Placement], teacher_of: dict[int, int]):
+    """Either the options that place the need beside the placements, or the placed courses
+    that together leave it no time: those the solver's proof used, then trimmed until each
+    one left is needed (without it, the need would fit)."""
+    taken = _Taken(placements, teacher_of)
+    conflicts = [taken.conflicts(need, option) for option in options]
+    fitting, needed = _fits_beside(need, options, conflicts, {p.need for p in placements})
+    if fitting is not None:
+        return fitting, ()
+    for key in sorted(needed):
+        without = needed - {key}
+        if _fits_beside(need, options, conflicts, without)[0] is None:
+            needed = without
+    return None, tuple(sorted(needed))
 
 
 def _independent_groups(needs: list[Need]) -> list[list[Need]]:
@@ -335,39 +460,138 @@ def propose(
     free_time: dict[int, list[Interval]],
     rooms: dict[int, int],
     step: int = DEFAULT_STEP_MINUTES,
-    budget: int = DEFAULT_STEP_BUDGET,
+    time_limit: float = DEFAULT_TIME_LIMIT_SECONDS,
+    weeks: TermWeeks = TermWeeks(),
 ) -> Proposal:
     """Place every need in its teacher's free time (see the module docstring).
 
-    free_time maps a teacher to their weekly free stretches; rooms maps a room to its capacity."""
+    free_time maps a teacher to their weekly free stretches; rooms maps a room to its
+    capacity; weeks holds the term's dates: its holidays and the teachers' away days and
+    extra free time."""
     proposal = Proposal()
     options: dict[int, list[_Option]] = {}
     searchable = []
     for need in needs:
         free = _merge(free_time.get(need.teacher, []))
-        options[need.key] = _options(need, free, rooms, step)
+        options[need.key] = _options(need, free, rooms, step, weeks)
         reason = _alone_reason(need, free, rooms, options[need.key], step)
         if reason:
             proposal.unplaced[need.key] = reason
         else:
             searchable.append(need)
 
-    # Courses that share no teacher and no room cannot affect each other, so each
-    # group is searched alone: a hard corner of one never slows down the others.
+    # Courses that share no teacher and no room cannot affect each other, so each group is
+    # solved on its own: a hard corner of one never slows down the others, and a group of
+    # one teacher's two courses is proven best at once. The time limit is for all of them.
+    deadline = time.monotonic() + time_limit
+    chosen: dict[int, list[_Option]] = {}
     for group in _independent_groups(searchable):
-        search = _Search(group, options, budget, most=_most_placeable(group, options, budget))
-        search.run()
-        proposal.steps += search.steps
-        proposal.complete = proposal.complete and not search.out_of_budget
-        for key, chosen in sorted(search.best_chosen.items()):
-            proposal.placements.extend(Placement(key, o.weekday, o.start, o.end, o.room) for o in chosen)
-    placed = {p.need for p in proposal.placements}
-    by_key = {need.key: need for need in needs}
+        group_chosen, proven = _solve_placements(group, options, max(deadline - time.monotonic(), MIN_SOLVE_SECONDS))
+        chosen.update(group_chosen)
+        proposal.proven = proposal.proven and proven
+    for key, taken in sorted(chosen.items()):
+        proposal.placements.extend(Placement(key, o.weekday, o.start, o.end, o.room) for o in taken)
+    teacher_of = {need.key: need.teacher for need in needs}
     for need in searchable:
-        if need.key not in placed:
-            proposal.unplaced[need.key] = _taken_reason(need, options[need.key], proposal.placements, by_key)
+        if need.key in chosen:
+            continue
+        fitting, blocked_by = _blockers(need, options[need.key], proposal.placements, teacher_of)
+        if fitting is not None:
+            # Only when the time limit cut the search short: a course that still fits is placed.
+            proposal.placements.extend(Placement(need.key, o.weekday, o.start, o.end, o.room) for o in fitting)
+        else:
+            proposal.unplaced[need.key] = Reason(Blocked.TAKEN, blocked_by=blocked_by)
     proposal.placements.sort(key=lambda p: (p.weekday, p.start, p.need))
+    by_key = {need.key: need for need in needs}
+    proposal.objective = wishes_cost(proposal.placements, by_key, weeks)
+    proposal.makeups = makeups(
+        placements=proposal.placements, needs=by_key, free_time=free_time, rooms=rooms, weeks=weeks, step=step
+    )
     return proposal
+
+
+# ------------------------------------------------------------------ weeks that differ
+
+
+def makeups(
+    *,
+    placements: list[Placement],
+    needs: dict[int, Need],
+    free_time: dict[int, list[Interval]],
+    rooms: dict[int, int],
+    weeks: TermWeeks,
+    step: int = DEFAULT_STEP_MINUTES,
+) -> list[MakeUp]:
+    """For every class the weekly times put where its teacher is away on that date, another
+    time that week: in the teacher's free time of that week (weekly or extra, less what they
+    are away), on a day the course does not already meet that week and that is not closed,
+    clashing with no class held that week. As many as can be are moved; among those ways,
+    the times nearest the weekly ones, in the same room."""
+    found = []
+    for week in range(weeks.count):
+        held, missed = [], []
+        for placement in placements:
+            if not weeks.open(week, placement.weekday):
+                continue
+            if weeks.away(needs[placement.need].teacher, week, placement.interval):
+                missed.append(placement)
+            else:
+                held.append(placement)
+        if missed:
+            found.extend(_week_makeups(week, held, missed, needs, free_time, rooms, weeks, step))
+    return found
+
+
+def _free_that_week(teacher: int, week: int, weekday: int, free_time, weeks: TermWeeks) -> list[Interval]:
+    changes = [c for c in weeks.changes if c.teacher == teacher and c.week == week and c.interval.weekday == weekday]
+    weekly = [s for s in free_time.get(teacher, []) if s.weekday == weekday]
+    free = _merge(weekly + [c.interval for c in changes if not c.away])
+    return _subtract(free, [c.interval for c in changes if c.away])
+
+
+def _week_makeups(week, held, missed, needs, free_time, rooms, weeks, step) -> list[MakeUp]:
+    model = cp_model.CpModel()
+    occupancy = _Occupancy(model)
+    held_taken = _Taken(held, {key: need.teacher for key, need in needs.items()})
+    candidates, moved, costs = [], [], []
+    for placement in missed:
+        need = needs[placement.need]
+        meets = {p.weekday for p in held if p.need == need.key}
+        options = []
+        for weekday in range(7):
+            if weekday in meets or not weeks.open(week, weekday):
+                continue
+            free = _free_that_week(need.teacher, week, weekday, free_time, weeks)
+            options += [o for o in _options(need, free, rooms, step) if not held_taken.conflicts(need, o)]
+        choices = [model.NewBoolVar("") for _ in options]
+        for option, choice in zip(options, choices):
+            occupancy.add(teacher=need.teacher, option=option, choice=choice)
+            # Nearest the weekly time (a day away counts as a day's minutes), in its room.
+            distance = abs(option.weekday - placement.weekday) * 24 * 60 + abs(option.start - placement.start)
+            costs.append((distance + (COST_OTHER_ROOM if option.room != placement.room else 0), choice))
+        model.AddAtMostOne(choices)
+        candidates.append((placement, options, choices))
+        moved.extend(choices)
+    # Two make-ups of one course in one week must not share a day either.
+    for key in {p.need for p in missed}:
+        by_day = defaultdict(list)
+        for placement, options, choices in candidates:
+            if placement.need == key:
+                for option, choice in zip(options, choices):
+                    by_day[option.weekday].append(choice)
+        for day_choices in by_day.values():
+            model.AddAtMostOne(day_choices)
+    occupancy.forbid_overlaps()
+    move_weight = sum(cost for cost, _choice in costs) + 1
+    model.Minimize(sum(cost * choice for cost, choice in costs) - move_weight * sum(moved))
+    solver = _solver(DEFAULT_TIME_LIMIT_SECONDS)
+    solved = solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    result = []
+    for placement, options, choices in candidates:
+        to = next((o for o, c in zip(options, choices) if solved and solver.BooleanValue(c)), None)
+        moved_to = Placement(placement.need, to.weekday, to.start, to.end, to.room) if to else None
+        result.append(MakeUp(need=placement.need, week=week, missed=placement, moved_to=moved_to))
+    return result
 
 
 def clashes(placements: list[Placement], needs: dict[int, Need]) -> list[tuple[Placement, Placement, str]]:

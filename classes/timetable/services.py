@@ -27,7 +27,7 @@ from classes.models import (
 )
 from classes.models.timetable import local_datetime, minutes_of, time_of
 from classes.notifications.services import reminders_schedule
-from classes.timetable.planner import day_name, hhmm, timetable_problems
+from classes.timetable.planner import day_name, hhmm, timetable_problems, timetable_week_changes
 
 
 # ------------------------------------------------------------------ availability
@@ -137,6 +137,8 @@ def timetable_slot_delete(*, slot: TimetableSlot) -> None:
 class PublishResult:
     created: list[ClassSession] = field(default_factory=list)
     skipped: list[tuple[CourseNeed, date, str]] = field(default_factory=list)
+    # A week's class held at another time because the teacher is away: (course, the missed date, the new class).
+    moved: list[tuple[CourseNeed, date, ClassSession]] = field(default_factory=list)
 
 
 def teacher_away_on(teacher_id: int, day: date, starts_at: datetime, ends_at: datetime) -> AvailabilityException | None:
@@ -148,7 +150,9 @@ def teacher_away_on(teacher_id: int, day: date, starts_at: datetime, ends_at: da
 
 def timetable_publish(*, term: Term) -> PublishResult:
     """Create a class session for every weekly time on every teaching day of the term.
-    Holidays and days the teacher is away are skipped and listed."""
+    Holidays are skipped; a class whose teacher is away that day is held that week at the
+    time the planner shows (timetable_week_changes), or skipped when there is none. Both
+    are listed."""
     if term.published_at:
         raise ValidationError(_("This term's timetable is already published."))
     problems = timetable_problems(term=term)
@@ -159,6 +163,7 @@ def timetable_publish(*, term: Term) -> PublishResult:
     result = PublishResult()
     slots = list(TimetableSlot.objects.filter(need__term=term).select_related("need__course", "need__teacher"))
     holidays = term.holiday_dates()
+    week_changes = {(change.slot.pk, change.missed_on): change for change in timetable_week_changes(term=term)}
     with transaction.atomic():
         term = Term.objects.select_for_update().get(pk=term.pk)
         if term.published_at:
@@ -167,23 +172,29 @@ def timetable_publish(*, term: Term) -> PublishResult:
         while day <= term.ends_on:
             for slot in (s for s in slots if s.weekday == day.weekday()):
                 starts_at = local_datetime(day, slot.starts)
-                ends_at = starts_at + timedelta(minutes=slot.need.duration_minutes)
                 if day in holidays:
                     result.skipped.append((slot.need, day, _("holiday")))
                     continue
-                away = teacher_away_on(slot.need.teacher_id, day, starts_at, ends_at)
-                if away:
-                    result.skipped.append((slot.need, day, _("%(teacher)s is away") % {"teacher": slot.need.teacher.name}))
+                change = week_changes.get((slot.pk, day))
+                if change and change.moved_on is None:
+                    result.skipped.append((slot.need, day, _(
+                        "%(teacher)s is away, and free at no other time that week"
+                    ) % {"teacher": slot.need.teacher.name}))
                     continue
+                room = slot.room
+                if change:
+                    starts_at, room = local_datetime(change.moved_on, change.moved_starts), change.moved_room
                 session, created = ClassSession.objects.get_or_create(
                     course=slot.need.course, starts_at=starts_at,
                     defaults={
                         "duration_minutes": slot.need.duration_minutes, "mode": slot.need.mode,
-                        "room": slot.room, "series": slot,
+                        "room": room, "series": slot,
                     },
                 )
                 if created:
                     result.created.append(session)
+                    if change:
+                        result.moved.append((slot.need, day, session))
             day += timedelta(days=1)
         term.published_at = timezone.now()
         term.save(update_fields=["published_at"])

@@ -272,5 +272,8 @@ JANUS_TIMEOUT_S = float(os.environ.get("JANUS_TIMEOUT_S", "3"))
 # never served. Janus must see it at this same path (same machine, or a shared mount): it is
 # the rec_dir the server gives Janus, and the one folder Janus's config lets it write into.
 RECORDINGS_DIR = Path(os.environ.get("RECORDINGS_DIR", PRIVATE_MEDIA_ROOT / "janus-recordings"))
+# The timetable planner's solver stops looking for a better timetable after this many seconds
+# (classes/timetable/engine.py); a centre's term is proven best well within it.
+TIMETABLE_SOLVER_SECONDS = float(os.environ.get("TIMETABLE_SOLVER_SECONDS", "2"))
 # A browser mesh carries four to six video receivers (measured: `make bench BENCH=media`).
 EMBEDDED_MAX_LEARNERS = int(os.environ.get("EMBEDDED_MAX_LEARNERS", "6"))

@@ -1,6 +1,7 @@
 """A coordinator plans next term in the admin: the planner proposes a week from the
-teachers' free time, and a clashing hand edit is refused with the reason beside its row,
-which keeps what was typed and has the cursor."""
+teachers' free time, proven the best, lists the week a class moves because its teacher is
+away, and a clashing hand edit is refused with the reason beside its row, which keeps what
+was typed and has the cursor."""
 
 from playwright.sync_api import expect
 
@@ -32,6 +33,11 @@ def test_the_planner_proposes_a_week_and_refuses_a_clashing_edit(new_context):
     week = page.locator("table.listing").first
     expect(week).to_contain_text("爱尚书法")
     expect(week).to_contain_text("学会ABC")
+    expect(page.get_by_text("这是按老师们的空闲时间能排出的最好的课表", exact=False)).to_be_visible()
+    # 王书华 is away on the third Thursday and free that Friday morning (the demo's dates).
+    moved = page.locator("#week-changes tr").filter(has_text="爱尚书法")
+    expect(moved).to_contain_text("星期四 09:00")
+    expect(moved).to_contain_text("星期五 09:00")
     save_screenshot(page, "timetable-planner", "desktop")
 
     # Move one of 学会ABC's evenings (李安妮) to a Monday morning, when 李安妮 is not free.

@@ -38,7 +38,8 @@ from classes.models import (
 from classes.courses.services import enrolment_create
 from classes.timetable.services import availability_add, availability_exception_add, timetable_publish, timetable_slot_delete, timetable_slot_save
 from classes.timetable.changes import session_cancel, session_move
-from classes.timetable.planner import timetable_problems, timetable_propose
+from classes.timetable.engine import WHOLE_DAY, DatedChange, Interval
+from classes.timetable.planner import term_weeks, timetable_problems, timetable_propose, timetable_week_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -347,6 +348,48 @@ def test_proposal_names_the_course_that_took_the_only_free_time(term):
     assert f"already taken by: {placed.need.course}" in text
 
 
+def test_proposal_says_it_is_proven_best(term, calligraphy_need):
+    assert timetable_propose(term=term).proven
+
+
+def test_proposal_avoids_a_weekly_time_the_teacher_is_away_on_some_date(term):
+    # Monday starts earlier, but the teacher is away on the second Monday: Thursday is taken.
+    teacher = make_teacher("请假老师", free=((MON, 9, 12), (THU, 10, 12)))
+    make_need(term, "calligraphy", teacher)
+    availability_exception_add(teacher=teacher, date=term.starts_on + timedelta(weeks=1), kind=ExceptionKind.AWAY)
+    [slot] = timetable_propose(term=term).slots
+    assert slot.weekday == THU
+
+
+def test_term_weeks_close_holidays_and_days_outside_the_term_and_place_dated_changes_in_their_week(teacher):
+    # The term runs from a Wednesday to the Saturday of the next week: the first week's Monday and
+    # Tuesday and the second week's Sunday hold no class, nor does the holiday.
+    starts_on = term_monday() + timedelta(days=2)
+    term = Term.objects.create(name="周三开学", starts_on=starts_on, ends_on=starts_on + timedelta(days=10))
+    TermHoliday.objects.create(term=term, date=starts_on + timedelta(days=7), name="社区活动日")
+    availability_exception_add(teacher=teacher, date=starts_on + timedelta(days=6), kind=ExceptionKind.AWAY)
+    availability_exception_add(teacher=teacher, date=starts_on + timedelta(days=8), kind=ExceptionKind.EXTRA,
+                               starts=time(14), ends=time(15, 30))
+    weeks = term_weeks(term=term, teacher_ids={teacher.pk})
+    assert weeks.count == 2
+    assert weeks.closed == {(0, MON), (0, TUE), (1, WED), (1, SUN)}
+    assert weeks.changes == (
+        DatedChange(week=1, teacher=teacher.pk, interval=Interval(TUE, *WHOLE_DAY), away=True),
+        DatedChange(week=1, teacher=teacher.pk, interval=Interval(THU, 14 * 60, 15 * 60 + 30), away=False),
+    )
+
+
+def test_week_changes_move_a_missed_class_to_the_teachers_extra_free_time_that_week(term, teacher, calligraphy_need,
+                                                                                    two_weekly_times):
+    thursday = term.starts_on + timedelta(weeks=1, days=3)
+    availability_exception_add(teacher=teacher, date=thursday, kind=ExceptionKind.AWAY)
+    availability_exception_add(teacher=teacher, date=thursday + timedelta(days=1), kind=ExceptionKind.EXTRA,
+                               starts=time(15), ends=time(17))
+    [change] = timetable_week_changes(term=term)
+    assert (change.slot, change.missed_on) == (two_weekly_times[1], thursday)
+    assert (change.moved_on, change.moved_starts) == (thursday + timedelta(days=1), time(15))
+
+
 def test_proposing_again_replaces_the_weekly_times(demo_term):
     first = {slot.pk for slot in timetable_propose(term=demo_term).slots}
     timetable_propose(term=demo_term)
@@ -511,13 +554,29 @@ def test_publishing_skips_holidays_and_lists_them(term, calligraphy_need, two_we
     assert (calligraphy_need, holiday, "holiday") in result.skipped
 
 
-def test_publishing_skips_a_date_the_teacher_is_away_and_lists_it(term, teacher, calligraphy_need, two_weekly_times):
+def test_publishing_skips_a_date_the_teacher_is_away_and_free_at_no_other_time_that_week(
+        term, teacher, calligraphy_need, two_weekly_times):
     away = term.starts_on + timedelta(weeks=1, days=3)
     availability_exception_add(teacher=teacher, date=away, kind=ExceptionKind.AWAY, note="看医生")
     result = timetable_publish(term=term)
     assert away not in {timezone.localtime(s.starts_at).date() for s in calligraphy_sessions(term)}
     assert [(need, day) for need, day, _why in result.skipped] == [(calligraphy_need, away)]
     assert "测试老师" in result.skipped[0][2]
+
+
+def test_publishing_holds_a_class_the_teacher_misses_at_their_extra_free_time_that_week(
+        term, teacher, calligraphy_need, two_weekly_times):
+    thursday = term.starts_on + timedelta(weeks=1, days=3)
+    availability_exception_add(teacher=teacher, date=thursday, kind=ExceptionKind.AWAY, note="看医生")
+    availability_exception_add(teacher=teacher, date=thursday + timedelta(days=1), kind=ExceptionKind.EXTRA,
+                               starts=time(15), ends=time(17))
+    result = timetable_publish(term=term)
+    [(need, missed, session)] = result.moved
+    assert (need, missed) == (calligraphy_need, thursday)
+    assert session.starts_at == local(thursday + timedelta(days=1), 15)
+    assert session.series == two_weekly_times[1]
+    assert result.skipped == []
+    assert len(result.created) == 2 * TERM_WEEKS
 
 
 def test_publishing_keeps_a_class_outside_the_hours_the_teacher_is_away(term, teacher, two_weekly_times):

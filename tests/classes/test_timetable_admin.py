@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail.admin.panels import ObjectList
 
 from classes.models import (
@@ -23,6 +24,7 @@ from classes.models import (
     TermHoliday,
     TimetableSlot,
 )
+from classes.timetable import engine
 from classes.timetable.services import timetable_publish
 from classes.wagtail_hooks import ClassSessionForm
 from tests.classes.test_timetable import MON, THU, TUE, local, make_need, make_teacher, make_term
@@ -159,6 +161,42 @@ def test_propose_warns_about_a_course_it_could_not_place(coordinator, term):
     make_need(term, "calligraphy", make_teacher("没空老师", free=()))
     response = coordinator.post(planner_url(term), {"action": "propose"}, follow=True)
     assert "爱尚书法 was not placed: 没空老师 has not given any free time yet." in shown(response)
+
+
+def test_propose_says_the_timetable_is_proven_best(coordinator, term, need):
+    response = coordinator.post(planner_url(term), {"action": "propose"}, follow=True)
+    assert ("This is the best timetable the teachers' free time allows: no other places more courses or meets "
+            "more wishes.") in shown(response)
+
+
+def test_propose_stopped_by_the_time_limit_says_a_better_timetable_may_exist(coordinator, term, need, settings,
+                                                                             monkeypatch):
+    settings.TIMETABLE_SOLVER_SECONDS = 0
+    monkeypatch.setattr(engine, "MIN_SOLVE_SECONDS", 0)
+    response = coordinator.post(planner_url(term), {"action": "propose"}, follow=True)
+    assert ("The planner stopped looking after 0 seconds. This is the best timetable it found, but a better one may "
+            "exist: propose again, or move courses by hand.") in shown(response)
+    assert TimetableSlot.objects.filter(need=need).count() == 1
+
+
+def away_on_the_second_monday(term, teacher) -> None:
+    AvailabilityException.objects.create(teacher=teacher, date=term.starts_on + timedelta(weeks=1), kind="away")
+
+
+def test_the_planner_lists_a_class_moved_for_a_week_the_teacher_is_away(coordinator, term, teacher, slot):
+    away_on_the_second_monday(term, teacher)
+    response = coordinator.get(planner_url(term))
+    [change] = response.context["week_changes"]
+    assert change.moved_on == term.starts_on + timedelta(weeks=1, days=3) and change.moved_starts == time(9)
+    assert "Weeks that differ" in response.content.decode()
+
+
+def test_publish_holds_the_moved_class_and_says_when(coordinator, term, teacher, slot):
+    away_on_the_second_monday(term, teacher)
+    response = coordinator.post(planner_url(term), {"action": "publish", "confirmed": "yes"}, follow=True)
+    moved = ClassSession.objects.get(series=slot, starts_at=local(term.starts_on + timedelta(weeks=1, days=3), 9))
+    when = date_format(timezone.localtime(moved.starts_at), "SHORT_DATETIME_FORMAT")
+    assert f"爱尚书法 on {term.starts_on + timedelta(weeks=1)} is held on {when} instead: the teacher is away." in shown(response)
 
 
 def test_add_saves_a_weekly_time(coordinator, term, need):

@@ -23,6 +23,7 @@ from classes.courses.join_cards import join_url
 from classes.groups.services import group_for_course
 from classes.models import (
     Audience,
+    AvailabilityException,
     AvailabilitySlot,
     ClassSession,
     CourseCategory,
@@ -32,6 +33,7 @@ from classes.models import (
     CoursePage,
     DeviceKind,
     Enrolment,
+    ExceptionKind,
     JoinLink,
     Learner,
     Level,
@@ -142,6 +144,14 @@ DEMO_NEXT_TERM_NEEDS = [
     ("learn-abc", "teacher_li", 2, 60, time(19), time(20, 30), SessionMode.ONLINE, None),
 ]
 
+# A date of next term that differs from 王书华's weekly free time: away on the third Thursday
+# (a meeting at the district), free instead that Friday morning. The planner moves that week's
+# calligraphy class there. (days after the term's first Monday, kind, from, until, note)
+DEMO_NEXT_TERM_CHANGES = [
+    (17, ExceptionKind.AWAY, None, None, "去区里开会"),
+    (18, ExceptionKind.EXTRA, time(9), time(11, 30), "补课"),
+]
+
 # Staggered setup visits at the centre (错时到中心): three half-hour times a day, for three days.
 DEMO_SETUP_DAYS = 3
 DEMO_SETUP_TIMES = [time(9, 30), time(10, 0), time(10, 30)]
@@ -228,6 +238,9 @@ class Command(BaseCommand):
         term = Term.objects.create(name="新学期", starts_on=starts_on,
                                    ends_on=starts_on + timedelta(weeks=DEMO_TERM_WEEKS) - timedelta(days=1))
         TermHoliday.objects.create(term=term, date=starts_on + timedelta(weeks=4), name="社区活动日")
+        for days, kind, starts, ends, note in DEMO_NEXT_TERM_CHANGES:
+            AvailabilityException.objects.create(teacher=teachers["teacher_wang"], date=starts_on + timedelta(days=days),
+                                                 kind=kind, starts=starts, ends=ends, note=note)
         for order, (slug, teacher, per_week, minutes, preferred_from, preferred_to, mode, room) in enumerate(
             DEMO_NEXT_TERM_NEEDS
         ):
