@@ -1,10 +1,13 @@
-"""Reading numbers, ids and dates that people send, so that none of them reaches the
-database or date arithmetic out of range: an id too large for a database column, or a
-day at the very end of the calendar, breaks there with an error instead of a "no such"."""
+"""Reading numbers, ids, dates and return addresses that people send, so that none of them
+reaches the database, date arithmetic or a response header out of range: an id too large
+for a database column, a day at the very end of the calendar, or a newline in a redirect
+breaks there with an error instead of a "no such"."""
 
+import unicodedata
 from datetime import date
 
 from django.urls import register_converter
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # The largest id a BigAutoField holds (PostgreSQL bigint, SQLite INTEGER). A bigger
 # number is no id at all; some lookups (Wagtail pages' page_ptr) overflow on it.
@@ -26,6 +29,18 @@ def id_read(raw) -> int | None:
         return None
     value = int(raw)
     return value if 0 < value <= ID_MAX else None
+
+
+def next_url(request) -> str | None:
+    """The page a form asks to go back to (its `next` field) when that is a page of this site
+    and can stand in a Location header; otherwise None. Django's host check looks only at the
+    first character for control characters, and a newline further on splits the header."""
+    wanted = request.POST.get("next", "")
+    if not wanted or any(unicodedata.category(character)[0] == "C" for character in wanted):
+        return None
+    if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return None
+    return wanted
 
 
 def day_in_range(day: date) -> bool:

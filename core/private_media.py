@@ -35,6 +35,16 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 STREAM_PIECE_BYTES = 256 * 1024
 
 
+# What PrivateName makes: a folder, a random URL-safe name and perhaps an extension. A file's
+# view checks the name asked for against it before looking the file up: anything else is no
+# file of ours, and a NUL byte in a query is an error in PostgreSQL, not a miss.
+PRIVATE_NAME = re.compile(r"[a-z-]+/[A-Za-z0-9_-]+(\.[a-z0-9]{1,%d})?" % (EXTENSION_MAX - 1))
+
+
+def is_private_name(name: str) -> bool:
+    return PRIVATE_NAME.fullmatch(name) is not None
+
+
 @deconstructible
 class PrivateName:
     """`upload_to` for private files: `<folder>/<random>.<ext>`, nothing of the uploaded name

@@ -12,7 +12,7 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.test import Client
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from classes.models import CoursePage, Learner
@@ -129,3 +129,20 @@ def test_no_hostile_input_makes_a_server_error(regex, view):
         assert response.status_code < 500, (url, method, response.status_code)
 
     walk()
+
+
+@pytest.mark.parametrize("url_name", ["group_file", "recording_file", "work_picture"])
+def test_a_private_file_name_with_a_nul_byte_is_no_file(url_name):
+    # PostgreSQL refuses a NUL byte in a query: the file views must answer it as the miss it is.
+    url = reverse(url_name, kwargs={"name": "chat/name.jpg"}).replace("name.jpg", "na%00me.jpg")
+    assert Client().get(url).status_code == 404
+
+
+def test_a_return_address_with_a_newline_is_not_followed():
+    # Django's own check reads only the first character for control characters; a newline
+    # later on would split the Location header (a server error) if it were followed.
+    client = Client()
+    client.force_login(user_named("volunteer"))
+    response = client.post(reverse("visit_cancel", args=[999_999]), {"next": "/my/\nSet-Cookie: x=1"})
+    assert response.status_code == 302
+    assert "\n" not in response["Location"] and response["Location"] != "/my/"

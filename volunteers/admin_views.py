@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.inputs import next_url
 from core.roles import user_is_coordinator
 from volunteers.models import Volunteer
 from volunteers.services.signup import volunteer_approve, volunteer_decline
@@ -17,11 +17,7 @@ VOLUNTEER_LIST_URL_NAME = "wagtailsnippets_volunteers_volunteer:list"
 
 def _back(request):
     """Back to the list the coordinator was looking at (with its filter), never off the site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(reverse(VOLUNTEER_LIST_URL_NAME))
+    return redirect(next_url(request) or reverse(VOLUNTEER_LIST_URL_NAME))
 
 
 def _volunteer_for_coordinator(request, volunteer_id: int) -> Volunteer:

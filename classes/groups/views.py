@@ -18,7 +18,7 @@ from classes.live import chat
 from classes.models import CoursePage
 from classes.models.live import CHAT_FILES
 from core.bodies import FORM_BODY_MAX_BYTES, body_limit
-from core.private_media import private_file_response
+from core.private_media import is_private_name, private_file_response
 from core.ratelimit import rate_limit_exceeded
 
 
@@ -80,6 +80,8 @@ def group_upload(request, course_id: int):
 def group_file(request, name: str):
     """A photo, thumbnail or voice message of a group, for its members only. Whoever else
     asks gets the 404 of a file that is not there, so the answer never tells them it is."""
+    if not is_private_name(name):
+        raise Http404
     course = chat_file_course(name=name)
     if course is None or course_person(course=course, learner=current_learner(request), user=request.user) is None:
         raise Http404

@@ -17,7 +17,7 @@ from classes.models.recordings import RECORDING_FILES
 from classes.recordings import selectors, services
 from core.bodies import body_limit
 from core.confirm import confirmation_response, is_confirmed
-from core.private_media import private_file_response
+from core.private_media import is_private_name, private_file_response
 from core.timefmt import long_date
 
 # Never kept in any cache, the browser's included: what someone could watch yesterday
@@ -108,6 +108,8 @@ def replay_strings() -> dict[str, str]:
 def recording_file(request, name: str):
     """A recording's video, for those who may watch it; to anyone else the 404 of a file that
     is not there. Byte ranges are answered, so the player can seek."""
+    if not is_private_name(name):
+        raise Http404
     recording = selectors.recording_for_file(name=name)
     if recording is None or recording.status != RecordingStatus.READY:
         raise Http404

@@ -24,12 +24,42 @@ time for that date included: `makeups`."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+import threading
 import time
+import types
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from ortools.sat.python import cp_model
+def _loaded_when_first_used(name: str) -> types.ModuleType:
+    """The module `name`, its code run when one of its attributes is first read (the standard
+    library's importlib.util.LazyLoader) rather than when it is imported."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# OR-Tools' CP-SAT brings numpy and pandas and takes about half a second to load. Every Django
+# process imports this module (Wagtail's hooks import the planner's views at start-up: the web
+# server, the worker, each manage.py command), and few of them ever propose a timetable, so the
+# solver is loaded by the first proposal.
+cp_model = _loaded_when_first_used("ortools.sat.python.cp_model")
+# Python 3.11's lazy module has no lock of its own: while one request thread loads it, another
+# would read a half-loaded module. Proposals and week changes load it under this lock first.
+_FIRST_USE = threading.Lock()
+
+
+def _solver_loaded() -> None:
+    with _FIRST_USE:
+        cp_model.OPTIMAL  # reading an attribute is what loads the module
+
 
 # A quarter of an hour: fine enough for real timetables, coarse enough to solve fast.
 DEFAULT_STEP_MINUTES = 15
@@ -468,6 +498,7 @@ def propose(
     free_time maps a teacher to their weekly free stretches; rooms maps a room to its
     capacity; weeks holds the term's dates: its holidays and the teachers' away days and
     extra free time."""
+    _solver_loaded()
     proposal = Proposal()
     options: dict[int, list[_Option]] = {}
     searchable = []
@@ -527,6 +558,7 @@ def makeups(
     are away), on a day the course does not already meet that week and that is not closed,
     clashing with no class held that week. As many as can be are moved; among those ways,
     the times nearest the weekly ones, in the same room."""
+    _solver_loaded()
     found = []
     for week in range(weeks.count):
         held, missed = [], []

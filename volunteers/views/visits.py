@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import DateInput, TimeInput
 from classes.models import Learner
-from core.inputs import day_in_range, id_read
+from core.inputs import day_in_range, id_read, next_url
 from core.roles import user_is_coordinator
 from core.timefmt import class_time
 from volunteers.models import SetupBooking, SetupSlot
@@ -92,10 +91,7 @@ def _refused(request, text: str):
 
 
 def _back(request, default: str):
-    wanted = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(wanted)
-    return redirect(default)
+    return redirect(next_url(request) or default)
 
 
 def _when(slot: SetupSlot) -> str:

@@ -1,7 +1,6 @@
 """Learners' works: sending a photo from a phone, the guardian's consent page, the
 teachers' decisions, and the galleries of a course and of an initiative."""
 
-import re
 import secrets
 
 from django.contrib import messages
@@ -18,16 +17,12 @@ from classes.courses.people import course_person
 from classes.models import CoursePage, RoomRole
 from core.bodies import FORM_BODY_MAX_BYTES, body_limit
 from core.inputs import id_read
-from core.private_media import private_file_response
+from core.private_media import is_private_name, private_file_response
 from volunteers.forms import WorkUploadForm
 from volunteers.models import LearnerWork, WorkConsent
 from volunteers.selectors import works as selectors
 from volunteers.services import works as services
 from volunteers.services.works import ConsentProblem
-
-# A work's private picture is named `works/<random, URL-safe>.<extension>` (core.private_media.PrivateName).
-PICTURE_NAME = re.compile(r"works/[A-Za-z0-9_-]+(\.[a-z0-9]+)?")
-
 
 
 def _family_page(request, template: str, context: dict, status: int = 200):
@@ -154,7 +149,7 @@ def work_reject(request, work_id: int):
 
 def work_picture(request, name: str):
     """A work's private picture, for its learner and the people of its course."""
-    if not PICTURE_NAME.fullmatch(name):  # what PrivateName makes; anything else (a NUL byte) is no picture
+    if not is_private_name(name):
         raise Http404
     work = LearnerWork.objects.select_related("course").filter(picture=name).first()
     if work is None:
