@@ -99,6 +99,14 @@ async def frame_of(member, kind: str, timeout: float = 1) -> dict:
             return frame
 
 
+async def frames_until_quiet(member, quiet: float = QUIET) -> list[dict]:
+    """Every frame that reaches `member.socket` until none comes for `quiet` seconds."""
+    frames = []
+    while not await member.socket.receive_nothing(quiet):
+        frames.append(await member.socket.receive_json_from())
+    return frames
+
+
 async def refusal_of(socket) -> tuple[dict, dict]:
     """The error frame and the close a refused socket gets."""
     connected, _ = await socket.connect()

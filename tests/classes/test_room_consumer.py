@@ -27,7 +27,7 @@ from classes.models import ChatMessage, ChatRoom, ClassSession, Enrolment, JoinL
 from classes.courses.services import enrolment_withdraw
 from classes.courses.join_links import join_link_issue
 from tests.layers import (  # noqa: F401 (fresh_layer_and_cache is an autouse fixture)
-    ORIGIN, QUIET, Member, class_join as join, class_socket as _socket, frame_of, fresh_layer_and_cache,
+    ORIGIN, QUIET, Member, class_join as join, class_socket as _socket, frame_of, frames_until_quiet, fresh_layer_and_cache,
     layer_group_keys, learner_cookie, leave, person, refusal_of, run_async, send, socket_to,
 )
 
@@ -628,10 +628,11 @@ async def test_a_learner_cannot_signal_another_learner(lesson, teacher_cookie, l
     wu = await join(lesson.pk, wu_cookie, teacher, liu)
     await send(liu, type="signal", to=wu.id, data=CANDIDATE)
     error = await liu.socket.receive_json_from()
-    wu_heard_nothing = await wu.socket.receive_nothing(QUIET)
+    # Only that no signal comes matters: on a busy machine a late state of the room may.
+    wu_heard = [frame for frame in await frames_until_quiet(wu) if frame["type"] == events.SIGNAL]
     await leave(teacher, liu, wu)
     assert (error["code"], error["ref"]) == ("forbidden", "signal")
-    assert wu_heard_nothing
+    assert wu_heard == []
 
 
 @run_async
@@ -678,10 +679,10 @@ async def test_signal_data_with_fields_a_browser_does_not_send_is_not_relayed(le
     await send(liu, type="signal", to=teacher.id, data={"pc": "p1", "description": {"type": "offer", "sdp": "",
                                                                                      "html": "<img>"}})
     error = await liu.socket.receive_json_from()
-    teacher_heard_nothing = await teacher.socket.receive_nothing(QUIET)
+    teacher_heard = [frame for frame in await frames_until_quiet(teacher) if frame["type"] == events.SIGNAL]
     await leave(teacher, liu)
     assert (error["code"], error["ref"]) == ("bad_field", "signal")
-    assert teacher_heard_nothing
+    assert teacher_heard == []
 
 
 # ---------------------------------------------------------------- access ends while the socket is open
@@ -794,11 +795,8 @@ async def test_a_burst_of_changes_reaches_the_room_as_a_few_states_ending_with_t
     liu = await join(lesson.pk, liu_cookie, teacher)
     for n in range(20):  # a hand raised and lowered as fast as a finger taps
         await send(liu, type="hand.lower" if n % 2 else "hand.raise")
-    states = []
-    while not await teacher.socket.receive_nothing(STATE_INTERVAL_S * 2):
-        frame = await teacher.socket.receive_json_from()
-        if frame["type"] == events.STATE:
-            states.append(frame)
+    heard = await frames_until_quiet(teacher, STATE_INTERVAL_S * 2)
+    states = [frame for frame in heard if frame["type"] == events.STATE]
     await leave(teacher, liu)
     # 20 changes arrive within well under a second: a state at once, then one per interval at most.
     assert 1 <= len(states) <= 6
