@@ -408,9 +408,9 @@ class _Taken:
         keys = [("teacher", need.teacher, option.weekday)]
         if option.room is not None:
             keys.append(("room", option.room, option.weekday))
+        wanted = option.interval
         return {
-            placement.need for key in keys for placement in self.by_day.get(key, ())
-            if placement.start < option.end and option.start < placement.end
+            placement.need for key in keys for placement in self.by_day.get(key, ()) if placement.interval.overlaps(wanted)
         }
 
 
